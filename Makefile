@@ -1,0 +1,66 @@
+# Build every edition of a manuscript, check them, and run the tests.
+#   make                 set up (first time only) and build PDF, EPUB and HTML of manuscript/
+#   make pdf|epub|html   one edition (the build parses the manuscript once for all of them)
+#   make test            the test suite (real pandoc, WeasyPrint, EPUBCheck)
+#   make MANUSCRIPT=path/to/folder   another manuscript
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+SHELL := /bin/bash
+
+MANUSCRIPT ?= manuscript
+BUILD ?= build
+VENV ?= .venv
+PYTHON ?= python3
+PIPELINE := $(VENV)/bin/pipeline
+SETUP := $(VENV)/.installed
+
+# Debian packages the editions and the tests need: WeasyPrint's Pango, the book face,
+# Java for EPUBCheck, Poppler for page proofs, Chromium for the web edition's tests.
+DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
+	fonts-sil-charis fonts-dejavu-core default-jre-headless poppler-utils chromium
+
+SLUG := $(shell sed -n 's/^slug:[[:space:]]*["'\'']\{0,1\}\([a-z0-9-]*\).*/\1/p' $(MANUSCRIPT)/metadata.yaml 2>/dev/null)
+ifeq ($(SLUG),)
+SLUG = $(shell $(PIPELINE) slug $(MANUSCRIPT))
+endif
+INPUTS := $(wildcard $(MANUSCRIPT)/*.md $(MANUSCRIPT)/*.yaml $(MANUSCRIPT)/*.bib \
+	$(MANUSCRIPT)/*.json $(MANUSCRIPT)/images/*) $(shell find styles -type f)
+EDITIONS := $(BUILD)/$(SLUG).pdf $(BUILD)/$(SLUG).epub $(BUILD)/$(SLUG).html
+
+.PHONY: all pdf epub html test lint setup system-packages clean
+all: $(EDITIONS)
+pdf: $(BUILD)/$(SLUG).pdf
+epub: $(BUILD)/$(SLUG).epub
+html: $(BUILD)/$(SLUG).html
+
+$(EDITIONS) &: $(INPUTS) | $(SETUP)
+	$(PIPELINE) build $(MANUSCRIPT) --output-dir $(BUILD)
+
+setup: $(SETUP)
+$(SETUP): pyproject.toml
+	$(MAKE) system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:" $$missing; \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: $(SETUP)
+	$(VENV)/bin/ruff check pipeline tests
+	$(VENV)/bin/pytest
+
+lint: $(SETUP)
+	$(VENV)/bin/ruff check pipeline tests
+	$(VENV)/bin/ruff format --check pipeline tests
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,1 @@
+"""Checks of the manuscript and of each built edition."""

@@ -1,0 +1,200 @@
+"""Read each built edition back into the same comparable facts.
+
+The checks and the tests compare editions through these readers: the notes in order, the
+bibliography entries, the heading outline and the running text, as a reader of that edition
+would see them.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.etree
+import lxml.html
+
+from pipeline.document import Document
+
+XHTML = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+NS = {"x": XHTML, "epub": EPUB_NS}
+NOTE_START = re.compile(r"^(\d+)\.\s")
+FOLIO_ZONE_PT = 45
+
+
+@dataclass
+class EditionContent:
+    """What a reader finds in one edition."""
+
+    notes: list[str] = field(default_factory=list)
+    bibliography: list[str] = field(default_factory=list)
+    headings: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+def comparable(text: str) -> str:
+    """Letters and digits only, lower case: hyphenation, spacing and markers do not count."""
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def _plain(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def from_document(document: Document) -> EditionContent:
+    return EditionContent(
+        notes=[note.text for note in document.notes],
+        bibliography=[entry.text for entry in document.bibliography],
+        headings=[heading.text for heading in document.headings],
+        text=_plain(document.body),
+    )
+
+
+def read_html(path: Path) -> EditionContent:
+    tree = lxml.html.parse(str(path)).getroot()
+    notes = []
+    for item in tree.xpath("//*[@role='doc-footnote']"):
+        for back in item.xpath(".//*[@role='doc-backlink']"):
+            back.drop_tree()
+        notes.append(_plain(item))
+    main = tree.find(".//main")
+    return EditionContent(
+        notes=notes,
+        bibliography=[_plain(e) for e in tree.xpath("//*[@id='bibliography']//li")],
+        headings=[_plain(h) for h in main.xpath(".//h2|.//h3|.//h4|.//h5|.//h6")],
+        text=_plain(main) if main is not None else "",
+    )
+
+
+def read_epub(path: Path) -> EditionContent:
+    content = EditionContent()
+    texts = []
+    with zipfile.ZipFile(path) as archive:
+        for name in _spine(archive):
+            root = lxml.etree.fromstring(archive.read(name))
+            for aside in root.xpath("//x:aside[@epub:type='footnote']", namespaces=NS):
+                content.notes.append(_xml_plain(aside, skip_backlinks=True))
+            if root.xpath("//*[@role='doc-bibliography']"):
+                content.bibliography.extend(
+                    _xml_plain(li) for li in root.xpath("//x:li", namespaces=NS)
+                )
+                continue
+            for section in root.xpath("//x:section[@epub:type='chapter']", namespaces=NS):
+                content.headings.extend(
+                    _xml_plain(h)
+                    for h in section.xpath(".//x:h1|.//x:h2|.//x:h3", namespaces=NS)
+                    if "title" not in (h.get("class") or "")
+                )
+                texts.append(_xml_plain(section))
+    content.text = " ".join(texts)
+    return content
+
+
+def _xml_plain(element, skip_backlinks: bool = False) -> str:
+    element = copy.deepcopy(element)
+    if skip_backlinks:
+        for back in element.xpath(".//*[@role='doc-backlink']"):
+            _drop_keep_tail(back)
+    return " ".join("".join(element.itertext()).split())
+
+
+def _drop_keep_tail(element) -> None:
+    parent = element.getparent()
+    previous = element.getprevious()
+    tail = element.tail or ""
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _spine(archive: zipfile.ZipFile) -> list[str]:
+    container = lxml.etree.fromstring(archive.read("META-INF/container.xml"))
+    opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
+    opf = lxml.etree.fromstring(archive.read(opf_path))
+    base = opf_path.rsplit("/", 1)[0] + "/" if "/" in opf_path else ""
+    hrefs = {item.get("id"): item.get("href") for item in opf.xpath("//*[local-name()='item']")}
+    spine = opf.xpath("//*[local-name()='itemref']/@idref")
+    nav = set(opf.xpath("//*[local-name()='item'][contains(@properties,'nav')]/@id"))
+    return [base + hrefs[idref] for idref in spine if idref not in nav]
+
+
+def read_pdf(path: Path, bibliography_title: str = "Bibliography") -> EditionContent:
+    """Read a print edition laid out by the pipeline's print stylesheet.
+
+    Notes are the text under each page's footnote rule, split at their "N." markers; the
+    bibliography is what follows its bookmark, one entry per line that starts at the margin
+    (continuation lines hang indented); headings are the bookmarks between the title page
+    and the bibliography.
+    """
+    import pymupdf
+
+    content = EditionContent()
+    body: list[str] = []
+    with pymupdf.open(path) as pdf:
+        toc = pdf.get_toc()
+        bib_page = next((p for _l, t, p in toc if t == bibliography_title), pdf.page_count + 1)
+        content.headings = [t for _l, t, p in toc if p > 1 and t != bibliography_title]
+        for page in pdf:
+            rule = _footnote_rule_y(page)
+            folio_zone = page.rect.height - FOLIO_ZONE_PT
+            lines = [
+                line for line in _lines(page) if not (line[0] > folio_zone and line[2].isdigit())
+            ]
+            if page.number + 1 >= bib_page:
+                _add_bibliography_lines(content.bibliography, lines, bibliography_title)
+                continue
+            for y, _x, text in lines:
+                if rule is not None and y > rule:
+                    _add_note_line(content.notes, text)
+                else:
+                    body.append(text)
+    content.text = " ".join(body)
+    return content
+
+
+def _add_bibliography_lines(
+    entries: list[str], lines: list[tuple[float, float, str]], title: str
+) -> None:
+    lines = [line for line in lines if line[2] != title]
+    if not lines:
+        return
+    margin = min(x for _y, x, _t in lines)
+    for _y, x, text in lines:
+        if x <= margin + 1 or not entries:
+            entries.append(text)
+        else:
+            entries[-1] += "\n" + text
+
+
+def _footnote_rule_y(page) -> float | None:
+    """The top of the footnote area: its rule is drawn as a wide shape low on the page."""
+    best = None
+    for drawing in page.get_drawings():
+        rect = drawing["rect"]
+        if rect.width > page.rect.width / 3 and rect.y0 > page.rect.height / 3:
+            best = rect.y0 if best is None else min(best, rect.y0)
+    return best
+
+
+def _lines(page) -> list[tuple[float, float, str]]:
+    lines = []
+    for block in page.get_text("dict")["blocks"]:
+        for line in block.get("lines", []):
+            text = "".join(span["text"] for span in line["spans"]).strip()
+            if text:
+                lines.append((line["bbox"][1], line["bbox"][0], text))
+    lines.sort(key=lambda item: item[0])
+    return lines
+
+
+def _add_note_line(notes: list[str], text: str) -> None:
+    match = NOTE_START.match(text)
+    if match and int(match.group(1)) == len(notes) + 1:
+        notes.append(text[match.end() :])
+    elif notes:
+        notes[-1] += "\n" + text

@@ -1,0 +1,195 @@
+"""Run pandoc once and hold the parsed document every edition is written from.
+
+Pandoc reads the manuscript and resolves citations exactly once per build; its HTML is split
+here into body, notes and bibliography, so the editions can only differ in how they present
+the same notes and entries, never in what the notes say or how they are numbered.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+
+import lxml.html
+from lxml.html import HtmlElement
+
+from pipeline.errors import PipelineError
+from pipeline.manuscript import Manuscript
+from pipeline.markup import inner_html
+
+PANDOC_TIMEOUT_S = 300
+WARNING = re.compile(r"^\[WARNING\] (.*)$", re.MULTILINE)
+CITATION_NOT_FOUND = re.compile(r"Citeproc: citation (\S+) not found")
+AT_LINE = re.compile(r"at (?:(\S+) )?line (\d+)")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote, numbered as in every edition; ``html`` holds its block content."""
+
+    number: int
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    key: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """The parsed manuscript: body markup, its notes, its bibliography and its outline."""
+
+    manuscript: Manuscript
+    body: HtmlElement
+    notes: tuple[Note, ...]
+    bibliography: tuple[BibEntry, ...]
+    headings: tuple[Heading, ...]
+
+    @property
+    def metadata(self):
+        return self.manuscript.metadata
+
+    def body_copy(self) -> HtmlElement:
+        """A private copy of the body for an edition to rewrite."""
+        return copy.deepcopy(self.body)
+
+
+@cache
+def pandoc_path() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def pandoc_command(manuscript: Manuscript) -> list[str]:
+    command = [
+        pandoc_path(),
+        "--sandbox",
+        "--from=markdown",
+        "--to=html5",
+        "--wrap=none",
+        "--fail-if-warnings",
+        "--citeproc",
+        f"--csl={manuscript.csl}",
+        f"--metadata=lang:{manuscript.metadata.lang}",
+        "--metadata=link-citations:false",
+    ]
+    if manuscript.bibliography:
+        command.append(f"--bibliography={manuscript.bibliography}")
+    command.extend(str(t.path) for t in manuscript.texts)
+    return command
+
+
+def run_pandoc(manuscript: Manuscript) -> str:
+    """Convert the manuscript to an HTML fragment with citations resolved as notes."""
+    try:
+        result = subprocess.run(
+            pandoc_command(manuscript),
+            capture_output=True,
+            timeout=PANDOC_TIMEOUT_S,
+            cwd=manuscript.root,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise PipelineError(
+            f"pandoc took over {PANDOC_TIMEOUT_S} s and was stopped", manuscript.root
+        ) from None
+    stderr = result.stderr.decode("utf-8", "replace")
+    if result.returncode != 0:
+        raise _pandoc_error(manuscript, stderr)
+    return result.stdout.decode("utf-8")
+
+
+def _pandoc_error(manuscript: Manuscript, stderr: str) -> PipelineError:
+    warnings = WARNING.findall(stderr)
+    message = warnings[0] if warnings else (stderr.strip().splitlines() or ["pandoc failed"])[0]
+    missing = CITATION_NOT_FOUND.search(message)
+    if missing:
+        key = missing.group(1)
+        path, line = _find_citation(manuscript, key)
+        where = manuscript.bibliography.name if manuscript.bibliography else "any bibliography"
+        return PipelineError(f"cites @{key}, which is not in {where}", path, line)
+    at_line = AT_LINE.search(message)
+    if at_line:
+        name, line = at_line.group(1), int(at_line.group(2))
+        path = manuscript.root / name if name else manuscript.texts[0].path
+        text = AT_LINE.sub("", message).strip().rstrip(",")
+        return PipelineError(f"pandoc: {text}", path, line)
+    return PipelineError(f"pandoc: {message}", manuscript.texts[0].path)
+
+
+def _find_citation(manuscript: Manuscript, key: str):
+    pattern = re.compile(rf"@{re.escape(key)}(?![\w:.#$%&\-+?<>~/])")
+    for text in manuscript.texts:
+        for number, line in enumerate(text.source.split("\n"), start=1):
+            if pattern.search(line):
+                return text.path, number
+    return manuscript.texts[0].path, None
+
+
+def parse(manuscript: Manuscript) -> Document:
+    """Run pandoc on the manuscript and split its output into a Document."""
+    return document_from_html(manuscript, run_pandoc(manuscript))
+
+
+def document_from_html(manuscript: Manuscript, html: str) -> Document:
+    body = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    notes = _take_notes(body)
+    bibliography = _take_bibliography(body)
+    headings = tuple(
+        Heading(int(h.tag[1]), h.get("id", ""), _plain(h))
+        for h in body.iter("h1", "h2", "h3", "h4", "h5", "h6")
+    )
+    for ref in body.find_class("footnote-ref"):
+        sup = ref.find("sup")
+        if sup is not None:
+            ref.text = sup.text_content()
+            ref.remove(sup)
+    return Document(manuscript, body, notes, bibliography, headings)
+
+
+def _take_notes(body: HtmlElement) -> tuple[Note, ...]:
+    section = body.find(".//section[@id='footnotes']")
+    if section is None:
+        return ()
+    notes = []
+    for number, item in enumerate(section.xpath("./ol/li"), start=1):
+        for back in item.find_class("footnote-back"):
+            back.drop_tree()
+        notes.append(Note(number=number, html=inner_html(item), text=_plain(item)))
+    section.drop_tree()
+    return tuple(notes)
+
+
+def _take_bibliography(body: HtmlElement) -> tuple[BibEntry, ...]:
+    refs = body.find(".//div[@id='refs']")
+    if refs is None:
+        return ()
+    entries = tuple(
+        BibEntry(
+            key=entry.get("id", "").removeprefix("ref-"),
+            html=inner_html(entry),
+            text=_plain(entry),
+        )
+        for entry in refs.find_class("csl-entry")
+    )
+    refs.drop_tree()
+    return entries
+
+
+def _plain(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())

@@ -1,0 +1,66 @@
+"""File access shared by every stage: sandboxed reading, atomic writing, build paths."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.errors import PipelineError
+
+STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file (a BOM and CRLF endings are accepted) or fail naming the file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PipelineError("file not found", path) from None
+    except OSError as exc:
+        raise PipelineError(f"cannot be read ({exc.strerror})", path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PipelineError("is not valid UTF-8 text", path, line) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def resolve_inside(reference: str, base: Path, allowed: list[Path]) -> Path:
+    """Resolve ``reference`` against ``base``; refuse it unless it lies inside ``allowed``."""
+    if "://" in reference or reference.startswith(("file:", "data:", "//")):
+        raise PipelineError(f"refers to {reference!r}, which is not a file inside the manuscript")
+    target = (base / reference).resolve()
+    for root in allowed:
+        if target.is_relative_to(root.resolve()):
+            return target
+    raise PipelineError(f"refers to {reference!r}, which lies outside the manuscript folder")
+
+
+@contextlib.contextmanager
+def atomic_output(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it over ``target`` only on success.
+
+    A failed or interrupted build therefore never leaves a half-written file where a good
+    one was.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` atomically."""
+    with atomic_output(target) as tmp:
+        tmp.write_bytes(data)

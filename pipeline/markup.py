@@ -1,0 +1,48 @@
+"""Small helpers for rewriting the HTML that pandoc produced."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import lxml.html
+from lxml.html import HtmlElement
+
+
+def inner_html(element: HtmlElement) -> str:
+    """The markup inside ``element``, without its own tag."""
+    parts = [html.escape(element.text or "", quote=False)]
+    parts.extend(lxml.html.tostring(child, encoding="unicode") for child in element)
+    return "".join(parts).strip()
+
+
+def to_html(element: HtmlElement) -> str:
+    return lxml.html.tostring(element, encoding="unicode")
+
+
+def fragment(markup: str) -> HtmlElement:
+    """Parse an HTML fragment into a wrapper ``div``."""
+    return lxml.html.fragment_fromstring(markup or "", create_parent="div")
+
+
+def shift_headings(body: HtmlElement, by: int) -> None:
+    """Move every heading down ``by`` levels (h1 becomes h2 when the title takes h1)."""
+    for heading in list(body.iter("h1", "h2", "h3", "h4", "h5", "h6")):
+        heading.tag = f"h{min(6, int(heading.tag[1]) + by)}"
+
+
+def note_refs(body: HtmlElement) -> list[HtmlElement]:
+    """The note calls in the body, in document order."""
+    return list(body.find_class("footnote-ref"))
+
+
+def note_number(ref: HtmlElement) -> int:
+    return int(ref.get("href", "#fn0").removeprefix("#fn"))
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def join_nonempty(parts: Iterable[str], sep: str = " ") -> str:
+    return sep.join(p for p in parts if p)

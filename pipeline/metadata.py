@@ -1,0 +1,205 @@
+"""Read and validate ``metadata.yaml`` before any work starts.
+
+Every key is declared here with its type, so an unknown key or a value of the wrong kind is
+an error that names the key and its line, not a surprise halfway through a build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pipeline.errors import PipelineError
+from pipeline.files import read_text
+
+TEXT, TEXT_LIST, FLAG, NUMBER, MAPPING = "text", "list of texts", "true or false", "number", "map"
+
+FIELDS: dict[str, str] = {
+    "title": TEXT,
+    "subtitle": TEXT,
+    "author": TEXT_LIST,
+    "lang": TEXT,
+    "date": TEXT,
+    "publisher": TEXT,
+    "series": TEXT,
+    "edition": TEXT,
+    "rights": TEXT,
+    "identifier": TEXT,
+    "isbn": TEXT,
+    "description": TEXT,
+    "keywords": TEXT_LIST,
+    "slug": TEXT,
+    "text": TEXT_LIST,
+    "bibliography": TEXT,
+    "csl": TEXT,
+    "cover": TEXT,
+    "reference-section-title": TEXT,
+    "notes-section-title": TEXT,
+    "toc": FLAG,
+    "print": MAPPING,
+    "epub": MAPPING,
+    "html": MAPPING,
+}
+
+PRINT_FIELDS: dict[str, str] = {
+    "page-size": TEXT,
+    "booklet-sheet": TEXT,
+    "bleed": FLAG,
+    "crop-marks": FLAG,
+    "pdf-variant": TEXT,
+    "toc": FLAG,
+}
+EPUB_FIELDS: dict[str, str] = {"split-level": NUMBER, "cover": TEXT}
+HTML_FIELDS: dict[str, str] = {"toc": FLAG}
+SECTIONS = {"print": PRINT_FIELDS, "epub": EPUB_FIELDS, "html": HTML_FIELDS}
+
+REQUIRED = ("title",)
+SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANG_PATTERN = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """The validated metadata of one manuscript."""
+
+    path: Path
+    values: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return dict(self.values.get(name) or {})
+
+    @property
+    def title(self) -> str:
+        return self.values["title"]
+
+    @property
+    def authors(self) -> list[str]:
+        return list(self.values.get("author") or [])
+
+    @property
+    def lang(self) -> str:
+        return self.values.get("lang", "en")
+
+    @property
+    def slug(self) -> str:
+        return self.values.get("slug") or slugify(self.title)
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(key)
+
+
+def slugify(title: str, max_words: int = 6) -> str:
+    """Make a file-name stem from a title: lower case, ASCII letters and digits, hyphens."""
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return "-".join(words[:max_words]) or "manuscript"
+
+
+def load_metadata(path: Path) -> Metadata:
+    """Parse and validate a metadata file, or raise a PipelineError naming the key and line."""
+    source = read_text(path)
+    node = _compose(source, path)
+    if node is None:
+        raise PipelineError("is empty; it needs at least a title", path)
+    if not isinstance(node, yaml.MappingNode):
+        raise PipelineError("must be a map of keys to values", path, node.start_mark.line + 1)
+    values, lines = _validate_mapping(node, FIELDS, path, prefix="")
+    for key in REQUIRED:
+        if not values.get(key):
+            raise PipelineError(f"has no {key!r}; every manuscript needs one", path)
+    _check_values(values, lines, path)
+    return Metadata(path=path, values=values, lines=lines)
+
+
+def _compose(source: str, path: Path) -> yaml.Node | None:
+    try:
+        return yaml.compose(source, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or "cannot be parsed"
+        raise PipelineError(f"is not valid YAML ({problem})", path, line) from None
+    except yaml.YAMLError:
+        raise PipelineError("is not valid YAML", path) from None
+
+
+def _validate_mapping(
+    node: yaml.MappingNode, schema: dict[str, str], path: Path, prefix: str
+) -> tuple[dict[str, Any], dict[str, int]]:
+    values: dict[str, Any] = {}
+    lines: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+        line = key_node.start_mark.line + 1
+        name = f"{prefix}{key}"
+        if key not in schema:
+            known = ", ".join(sorted(schema))
+            raise PipelineError(f"has an unknown key {name!r} (known keys: {known})", path, line)
+        if key in values:
+            raise PipelineError(f"sets {name!r} twice", path, line)
+        kind = schema[key]
+        if kind == MAPPING:
+            if not isinstance(value_node, yaml.MappingNode):
+                raise PipelineError(f"{name!r} must be a map of options", path, line)
+            inner, inner_lines = _validate_mapping(value_node, SECTIONS[key], path, f"{name}.")
+            values[key] = inner
+            lines.update(inner_lines)
+        else:
+            values[key] = _convert(value_node, kind, name, path, line)
+        lines[name] = line
+    return values, lines
+
+
+def _as_text(value: Any) -> str | None:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value).strip()
+    return None
+
+
+def _as_text_list(value: Any) -> list[str] | None:
+    items = [value] if isinstance(value, str) else value
+    if isinstance(items, list) and all(isinstance(i, str | int) for i in items):
+        return [str(i).strip() for i in items]
+    return None
+
+
+def _as_flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _as_number(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+CONVERTERS = {TEXT: _as_text, TEXT_LIST: _as_text_list, FLAG: _as_flag, NUMBER: _as_number}
+
+
+def _convert(node: yaml.Node, kind: str, name: str, path: Path, line: int) -> Any:
+    value = yaml.SafeLoader("").construct_object(node, deep=True)
+    converted = CONVERTERS[kind](value)
+    if converted is None:
+        raise PipelineError(f"{name!r} must be a {kind}", path, line)
+    return converted
+
+
+def _check_values(values: dict[str, Any], lines: dict[str, int], path: Path) -> None:
+    slug = values.get("slug")
+    if slug is not None and not SLUG_PATTERN.match(slug):
+        raise PipelineError(
+            "'slug' must use only lower-case letters, digits and hyphens", path, lines["slug"]
+        )
+    lang = values.get("lang")
+    if lang is not None and not LANG_PATTERN.match(lang):
+        raise PipelineError(
+            f"'lang' must be a language tag such as en or en-GB, not {lang!r}", path, lines["lang"]
+        )

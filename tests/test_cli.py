@@ -1,0 +1,67 @@
+"""End to end through Click: builds, and bad input that must leave earlier outputs alone."""
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def build_small(manuscript: Path, out: Path, *formats: str):
+    flags = [arg for fmt in formats for arg in ("--format", fmt)]
+    return run("build", str(manuscript), "--output-dir", str(out), "--quiet", *flags)
+
+
+def test_build_writes_requested_format_only(small_copy, tmp_path):
+    result = build_small(small_copy, tmp_path / "out", "html")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["small-pamphlet.html"]
+
+
+def test_help_lists_commands():
+    result = run("--help")
+    assert result.exit_code == 0 and "build" in result.output
+
+
+BREAKAGES = {
+    "missing metadata": (lambda m: (m / "metadata.yaml").unlink(), "has no metadata.yaml"),
+    "malformed metadata": (
+        lambda m: (m / "metadata.yaml").write_text("title: [unclosed\n"),
+        "metadata.yaml:",
+    ),
+    "missing title": (
+        lambda m: (m / "metadata.yaml").write_text("author: Somebody\n"),
+        "has no 'title'",
+    ),
+    "unknown citation key": (
+        lambda m: (m / "text.md").write_text("Text [@no-such-key].\n"),
+        "text.md:1: cites @no-such-key",
+    ),
+    "undefined footnote": (
+        lambda m: (m / "text.md").write_text("Fine.\n\nA call[^nowhere].\n"),
+        "text.md:3: footnote [^nowhere]",
+    ),
+}
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES, ids=list(BREAKAGES))
+def test_bad_input_exits_2_and_keeps_previous_outputs(breakage, small_copy, tmp_path):
+    out = tmp_path / "out"
+    assert build_small(small_copy, out, "html", "epub").exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    breaker, expected = BREAKAGES[breakage]
+    breaker(small_copy)
+    result = build_small(small_copy, out, "html", "epub")
+
+    assert result.exit_code == 2
+    assert expected in result.output
+    message = result.output.strip()
+    assert message.startswith("error: ") and "Traceback" not in message
+    assert len(message.splitlines()) == 1
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

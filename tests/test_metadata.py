@@ -1,0 +1,81 @@
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import PipelineError
+from pipeline.metadata import load_metadata, slugify
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "metadata.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_for(tmp_path: Path, text: str) -> PipelineError:
+    with pytest.raises(PipelineError) as caught:
+        load_metadata(write(tmp_path, text))
+    return caught.value
+
+
+def test_valid_metadata_is_read(tmp_path):
+    meta = load_metadata(
+        write(tmp_path, "title: T\nauthor: A\ndate: 2000-05-01\nprint:\n  page-size: A5\n")
+    )
+    assert meta.title == "T"
+    assert meta.authors == ["A"]
+    assert meta.get("date") == "2000-05-01"
+    assert meta.section("print") == {"page-size": "A5"}
+    assert meta.slug == "t"
+
+
+def test_missing_title_names_the_key(tmp_path):
+    error = error_for(tmp_path, "author: A\n")
+    assert "'title'" in str(error) and "metadata.yaml" in str(error)
+
+
+def test_malformed_yaml_gives_the_line(tmp_path):
+    error = error_for(tmp_path, "title: T\nauthor: [A, B\nlang: en\n")
+    assert error.line is not None and error.line >= 2
+    assert "not valid YAML" in error.message
+
+
+def test_unknown_key_gives_key_and_line(tmp_path):
+    error = error_for(tmp_path, "title: T\ntitel: typo\n")
+    assert "'titel'" in error.message
+    assert error.line == 2
+
+
+def test_unknown_nested_key(tmp_path):
+    error = error_for(tmp_path, "title: T\nprint:\n  paper: A5\n")
+    assert "'print.paper'" in error.message
+    assert error.line == 3
+
+
+def test_duplicate_key(tmp_path):
+    error = error_for(tmp_path, "title: T\ntitle: U\n")
+    assert "twice" in error.message and error.line == 2
+
+
+def test_wrong_type(tmp_path):
+    error = error_for(tmp_path, "title: T\ntoc: maybe\n")
+    assert "'toc' must be a true or false" in error.message
+
+
+def test_not_a_mapping(tmp_path):
+    error = error_for(tmp_path, "- just\n- a list\n")
+    assert "map" in error.message
+
+
+def test_empty_file(tmp_path):
+    assert "empty" in error_for(tmp_path, "").message
+
+
+def test_bad_language_tag(tmp_path):
+    assert "'lang'" in error_for(tmp_path, "title: T\nlang: English please\n").message
+
+
+def test_slugify():
+    assert slugify("1922–3: The communist fractions against the rising") == (
+        "1922-3-the-communist-fractions-against"
+    )
