@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.document import Document, parse
-from pipeline.editions import FORMATS, registry
+from pipeline.editions import FORMATS, BuildContext, registry
 from pipeline.manuscript import load_manuscript
 
 
@@ -46,12 +46,13 @@ def write_editions(
     document: Document, formats: Iterable[str], out_dir: Path, progress: Progress
 ) -> list[BuiltEdition]:
     editions = registry()
+    context = BuildContext()
     built = []
     for name in formats:
         edition = editions[name]
         target = output_path(out_dir, document.manuscript.slug, edition.suffix)
         progress(f"writing the {name.upper()} edition")
         start = time.perf_counter()
-        edition.write(document, target)
+        edition.write(document, target, context)
         built.append(BuiltEdition(name, target, target.stat().st_size, time.perf_counter() - start))
     return built

@@ -21,6 +21,7 @@ from pipeline.manuscript import Manuscript
 from pipeline.markup import inner_html
 
 PANDOC_TIMEOUT_S = 300
+BLOCK_ATTRIBUTE = "data-block"
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.MULTILINE)
 CITATION_NOT_FOUND = re.compile(r"Citeproc: citation (\S+) not found")
 AT_LINE = re.compile(r"at (?:(\S+) )?line (\d+)")
@@ -159,7 +160,18 @@ def document_from_html(manuscript: Manuscript, html: str) -> Document:
         if sup is not None:
             ref.text = sup.text_content()
             ref.remove(sup)
+    _number_blocks(body)
     return Document(manuscript, body, notes, bibliography, headings)
+
+
+def _number_blocks(body: HtmlElement) -> None:
+    """Give every top-level block a ``data-block`` index shared by all editions.
+
+    The print edition reports the page each block starts on by this index, and the EPUB
+    uses it to place its print page-break markers.
+    """
+    for index, block in enumerate(body, start=1):
+        block.set(BLOCK_ATTRIBUTE, str(index))
 
 
 def _take_notes(body: HtmlElement) -> tuple[Note, ...]:

@@ -13,7 +13,7 @@ from ebooklib import epub
 from lxml.html import HtmlElement
 
 from pipeline.document import Document, Note
-from pipeline.editions import matter
+from pipeline.editions import BuildContext, matter
 from pipeline.files import atomic_output, read_text
 from pipeline.markup import escape, fragment, inner_html, note_number, note_refs
 
@@ -31,7 +31,7 @@ class Chapter:
     heading_ids: list[str] = field(default_factory=list)
 
 
-def write(document: Document, target: Path) -> None:
+def write(document: Document, target: Path, context: BuildContext) -> None:
     book = assemble(document)
     with atomic_output(target) as tmp:
         epub.write_epub(str(tmp), book, {"mtime": build_time(), "epub3_pages": False})

@@ -6,7 +6,7 @@ from pathlib import Path
 from string import Template
 
 from pipeline.document import Document, Note
-from pipeline.editions import matter
+from pipeline.editions import BuildContext, matter
 from pipeline.files import atomic_write, read_text
 from pipeline.markup import escape, inner_html, note_number, note_refs, shift_headings
 
@@ -14,7 +14,7 @@ TEMPLATE = "templates/web.html"
 STYLESHEET = "screen.css"
 
 
-def write(document: Document, target: Path) -> None:
+def write(document: Document, target: Path, context: BuildContext) -> None:
     atomic_write(target, render(document).encode("utf-8"))
 
 

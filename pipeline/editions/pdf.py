@@ -8,8 +8,8 @@ from string import Template
 import lxml.html
 from lxml.html import HtmlElement
 
-from pipeline.document import Document, Note
-from pipeline.editions import matter
+from pipeline.document import BLOCK_ATTRIBUTE, Document, Note
+from pipeline.editions import BuildContext, PrintLayout, matter
 from pipeline.files import atomic_output, read_text
 from pipeline.markup import escape, fragment, inner_html, note_number, note_refs, shift_headings
 
@@ -17,14 +17,32 @@ TEMPLATE = "templates/print.html"
 STYLESHEET = "print.css"
 
 
-def write(document: Document, target: Path) -> None:
+def write(document: Document, target: Path, context: BuildContext) -> None:
+    pdf_document = lay_out(document)
+    context.print_layout = print_layout(pdf_document)
+    with atomic_output(target) as tmp:
+        pdf_document.write_pdf(tmp, pdf_tags=True, custom_metadata=True)
+
+
+def lay_out(document: Document):
+    """Lay the pages out with WeasyPrint; returns its rendered document."""
     import weasyprint
 
     html = weasyprint.HTML(string=render(document), base_url=str(document.manuscript.root))
     stylesheet = weasyprint.CSS(filename=str(document.manuscript.styles / STYLESHEET))
-    pdf_document = html.render(stylesheets=[stylesheet])
-    with atomic_output(target) as tmp:
-        pdf_document.write_pdf(tmp, pdf_tags=True, custom_metadata=True, uncompressed_pdf=False)
+    return html.render(stylesheets=[stylesheet])
+
+
+def print_layout(pdf_document) -> PrintLayout:
+    """Read off the laid-out pages which page each numbered body block starts on."""
+    layout = PrintLayout(page_count=len(pdf_document.pages))
+    for number, page in enumerate(pdf_document.pages, start=1):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            block = element.get(BLOCK_ATTRIBUTE) if element is not None else None
+            if block is not None:
+                layout.block_pages.setdefault(int(block), number)
+    return layout
 
 
 def render(document: Document) -> str:
