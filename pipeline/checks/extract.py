@@ -54,12 +54,18 @@ def from_document(document: Document) -> EditionContent:
 
 
 def read_html(path: Path) -> EditionContent:
+    """Read the web edition: notes sit in the text beside their blocks, so they are taken
+    out of it (the running text is the text without them), and each bibliography entry is
+    read without its "cited in" links back to the notes."""
     tree = lxml.html.parse(str(path)).getroot()
     notes = []
     for item in tree.xpath("//*[@role='doc-footnote']"):
         for back in item.xpath(".//*[@role='doc-backlink']"):
             back.drop_tree()
         notes.append(_plain(item))
+        item.drop_tree()
+    for backlinks in tree.xpath("//*[@id='bibliography']//*[contains(@class, 'cited-in')]"):
+        backlinks.drop_tree()
     main = tree.find(".//main")
     return EditionContent(
         notes=notes,
@@ -73,7 +79,7 @@ def read_epub(path: Path) -> EditionContent:
     content = EditionContent()
     texts = []
     with zipfile.ZipFile(path) as archive:
-        for name in _spine(archive):
+        for name in spine_documents(archive):
             root = lxml.etree.fromstring(archive.read(name))
             for aside in root.xpath("//x:aside[@epub:type='footnote']", namespaces=NS):
                 content.notes.append(_xml_plain(aside, skip_backlinks=True))
@@ -112,11 +118,16 @@ def _drop_keep_tail(element) -> None:
     parent.remove(element)
 
 
-def _spine(archive: zipfile.ZipFile) -> list[str]:
+def opf_path(archive: zipfile.ZipFile) -> str:
     container = lxml.etree.fromstring(archive.read("META-INF/container.xml"))
-    opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
-    opf = lxml.etree.fromstring(archive.read(opf_path))
-    base = opf_path.rsplit("/", 1)[0] + "/" if "/" in opf_path else ""
+    return container.xpath("//*[local-name()='rootfile']/@full-path")[0]
+
+
+def spine_documents(archive: zipfile.ZipFile) -> list[str]:
+    """The archive paths of the spine's documents in reading order, the nav left out."""
+    opf_name = opf_path(archive)
+    opf = lxml.etree.fromstring(archive.read(opf_name))
+    base = opf_name.rsplit("/", 1)[0] + "/" if "/" in opf_name else ""
     hrefs = {item.get("id"): item.get("href") for item in opf.xpath("//*[local-name()='item']")}
     spine = opf.xpath("//*[local-name()='itemref']/@idref")
     nav = set(opf.xpath("//*[local-name()='item'][contains(@properties,'nav')]/@id"))
@@ -153,8 +164,19 @@ def read_pdf(path: Path, bibliography_title: str = "Bibliography") -> EditionCon
                     _add_note_line(content.notes, text)
                 else:
                     body.append(text)
-    content.text = " ".join(body)
+    content.text = join_lines(body)
     return content
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join printed lines into running text, closing up words hyphenated at a line end."""
+    text = ""
+    for line in lines:
+        if text.endswith(("-", "\u00ad", "\u2010")):
+            text += line
+        else:
+            text += (" " if text else "") + line
+    return text
 
 
 def _add_bibliography_lines(
@@ -198,3 +220,31 @@ def _add_note_line(notes: list[str], text: str) -> None:
         notes.append(text[match.end() :])
     elif notes:
         notes[-1] += "\n" + text
+
+
+def note_pages(pdf) -> list[tuple[int, int, set[int]]]:
+    """For each note found in a print edition: its number, the page where its text starts,
+    and the pages whose body holds its call (a superscript number set smaller than the text)."""
+    starts: dict[int, int] = {}
+    calls: dict[int, set[int]] = {}
+    for page in pdf:
+        number = page.number + 1
+        rule = _footnote_rule_y(page)
+        lines = [
+            line for block in page.get_text("dict")["blocks"] for line in block.get("lines", [])
+        ]
+        above = [line for line in lines if rule is None or line["bbox"][1] <= rule]
+        sizes = sorted(span["size"] for line in above for span in line["spans"])
+        body_size = sizes[len(sizes) // 2] if sizes else 0
+        for line in lines:
+            if rule is not None and line["bbox"][1] > rule:
+                text = "".join(span["text"] for span in line["spans"]).strip()
+                marker = NOTE_START.match(text)
+                if marker:
+                    starts.setdefault(int(marker.group(1)), number)
+                continue
+            for span in line["spans"]:
+                text = span["text"].strip()
+                if text.isdigit() and span["size"] < 0.8 * body_size:
+                    calls.setdefault(int(text), set()).add(number)
+    return [(n, page, calls.get(n, set())) for n, page in sorted(starts.items())]

@@ -1,0 +1,52 @@
+"""Checks of the web edition: links, notes and images."""
+
+from __future__ import annotations
+
+import lxml.html
+
+from pipeline.checks.context import CheckContext
+from pipeline.checks.registry import Severity, rule
+
+
+def _page(context: CheckContext):
+    path = context.edition_path("html")
+    if path is None:
+        return None
+    return context.memo("html-tree", lambda: lxml.html.parse(str(path)).getroot())
+
+
+@rule("html.internal-links", Severity.ERROR, "A link inside the page points at no element.")
+def internal_links(context: CheckContext):
+    page = _page(context)
+    if page is None:
+        return
+    ids = set(page.xpath("//@id"))
+    for link in page.xpath("//a[starts-with(@href, '#')]"):
+        target = link.get("href")[1:]
+        if target and target not in ids:
+            yield f"line {link.sourceline}", f"link to #{target} leads nowhere"
+
+
+@rule("html.note-links", Severity.ERROR, "A note call and its note are not linked both ways.")
+def note_links(context: CheckContext):
+    page = _page(context)
+    if page is None:
+        return
+    calls = page.xpath("//a[@role='doc-noteref']")
+    notes = page.xpath("//*[@role='doc-footnote']")
+    call_ids = {call.get("id") for call in calls}
+    for note in notes:
+        backs = [a.get("href", "")[1:] for a in note.xpath(".//a[@role='doc-backlink']")]
+        if not any(back in call_ids for back in backs):
+            yield f"line {note.sourceline}", f"note {note.get('id')} has no link back to its call"
+    if len(calls) != len(notes):
+        yield "page", f"{len(calls)} note calls but {len(notes)} notes"
+
+
+@rule("html.image-alt", Severity.WARNING, "An image without alternative text.")
+def image_alt(context: CheckContext):
+    page = _page(context)
+    if page is None:
+        return
+    for image in page.xpath("//img[not(@alt) or normalize-space(@alt)='']"):
+        yield f"line {image.sourceline}", f"image {image.get('src')} has no alt text"

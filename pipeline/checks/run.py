@@ -1,0 +1,57 @@
+"""Run the registered checks over a manuscript and its built editions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.checks.context import CheckContext
+from pipeline.checks.registry import Finding, Severity, rules_for
+from pipeline.manuscript import load_manuscript
+
+SUBJECTS = ("manuscript", "pdf", "epub", "html", "cross")
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)
+    rules: int = 0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+
+def run_checks(
+    manuscript_dir: Path,
+    build_dir: Path = Path("build"),
+    subjects: Iterable[str] = SUBJECTS,
+    styles: Path | None = None,
+) -> Report:
+    context = CheckContext(load_manuscript(manuscript_dir, styles, check_notes=False), build_dir)
+    built = context.built
+    subjects = [s for s in subjects if s in ("manuscript", "cross") or s in built]
+    rules = rules_for(subjects)
+    context.warm(_warm_up_tasks(context, subjects, built))
+    report = Report(checked=["manuscript", *built], rules=len(rules))
+    for check in rules:
+        report.findings.extend(check.run(context))
+    return report
+
+
+def _warm_up_tasks(context: CheckContext, subjects: list[str], built: list[str]):
+    """The slow facts the rules will need, to be computed side by side."""
+    from pipeline.checks.epub import epubcheck_messages
+
+    tasks = [context.document]
+    if "cross" in subjects or "pdf" in subjects:
+        tasks.extend(lambda name=name: context.content(name) for name in built)
+    if "epub" in subjects:
+        tasks.append(lambda: epubcheck_messages(context))
+    return tasks
