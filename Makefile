@@ -1,6 +1,7 @@
 # Build every edition of a manuscript, check them, and run the tests.
 #   make                 set up (first time only) and build PDF, EPUB and HTML of manuscript/
 #   make pdf|epub|html   one edition (the build parses the manuscript once for all of them)
+#   make booklet         the print edition imposed two-up for saddle stitching
 #   make test            the test suite (real pandoc, WeasyPrint, EPUBCheck)
 #   make MANUSCRIPT=path/to/folder   another manuscript
 
@@ -14,6 +15,13 @@ VENV ?= .venv
 PYTHON ?= python3
 PIPELINE := $(VENV)/bin/pipeline
 SETUP := $(VENV)/.installed
+# The web edition's browser tests: axe-core (accessibility) and vnu-jar (the Nu HTML
+# Checker), from the npm registry into ./node_modules, which git ignores.
+NODE_PACKAGES := axe-core@4.14.1 vnu-jar@26.9.27
+# The EPUB's accessibility test: Ace by DAISY, which drives Debian's Chromium (no browser
+# download: --ignore-scripts skips Puppeteer's, and the tests set PUPPETEER_EXECUTABLE_PATH).
+NODE_PACKAGES += @daisy/ace-cli@1.4.6
+NODE_SETUP := node_modules/.installed
 
 # Debian packages the editions and the tests need: WeasyPrint's Pango, the book face,
 # Java for EPUBCheck, Poppler for page proofs, Chromium for the web edition's tests.
@@ -26,18 +34,20 @@ SLUG = $(shell $(PIPELINE) slug $(MANUSCRIPT))
 endif
 INPUTS := $(wildcard $(MANUSCRIPT)/*.md $(MANUSCRIPT)/*.yaml $(MANUSCRIPT)/*.bib \
 	$(MANUSCRIPT)/*.json $(MANUSCRIPT)/images/*) $(shell find styles -type f)
-EDITIONS := $(BUILD)/$(SLUG).pdf $(BUILD)/$(SLUG).epub $(BUILD)/$(SLUG).html
+EDITIONS := $(BUILD)/$(SLUG).pdf $(BUILD)/$(SLUG)-booklet.pdf $(BUILD)/$(SLUG).epub \
+	$(BUILD)/$(SLUG).html
 
-.PHONY: all pdf epub html test lint setup system-packages clean
+.PHONY: all pdf booklet epub html test lint setup system-packages clean
 all: $(EDITIONS)
 pdf: $(BUILD)/$(SLUG).pdf
+booklet: $(BUILD)/$(SLUG)-booklet.pdf
 epub: $(BUILD)/$(SLUG).epub
 html: $(BUILD)/$(SLUG).html
 
 $(EDITIONS) &: $(INPUTS) | $(SETUP)
 	$(PIPELINE) build $(MANUSCRIPT) --output-dir $(BUILD)
 
-setup: $(SETUP)
+setup: $(SETUP) $(NODE_SETUP)
 $(SETUP): pyproject.toml
 	$(MAKE) system-packages
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +64,16 @@ system-packages:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: $(SETUP)
+$(NODE_SETUP): Makefile
+	@command -v npm >/dev/null || { \
+	  sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends nodejs npm; }
+	npm install --prefix "$(CURDIR)" --no-save --no-package-lock --ignore-scripts \
+	  --no-audit --no-fund --loglevel=error $(NODE_PACKAGES)
+	touch $@
+
+test: $(SETUP) $(NODE_SETUP)
 	$(VENV)/bin/ruff check pipeline tests
 	$(VENV)/bin/pytest
 

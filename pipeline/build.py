@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.cache import CACHE_FOLDER, Cache
 from pipeline.document import Document, parse
 from pipeline.editions import FORMATS, BuildContext, registry
+from pipeline.errors import PipelineError
 from pipeline.manuscript import load_manuscript
 
 
@@ -21,6 +24,7 @@ class BuiltEdition:
 
 
 Progress = Callable[[str], None]
+LAID_OUT = ("pdf", "booklet", "epub")
 
 
 def output_path(out_dir: Path, slug: str, suffix: str) -> Path:
@@ -33,13 +37,46 @@ def build(
     out_dir: Path = Path("build"),
     styles: Path | None = None,
     progress: Progress = lambda message: None,
+    warn: Progress = lambda message: None,
+    strict: bool = False,
 ) -> list[BuiltEdition]:
-    """Build the requested editions; raise PipelineError on bad input before writing any."""
+    """Build the requested editions; raise PipelineError on bad input before writing any.
+
+    Active content removed from the manuscript (scripts, event handlers…) is reported
+    through ``warn``; with ``strict`` it stops the build instead.
+    """
+    formats = in_build_order(formats)
+    if any(name in LAID_OUT for name in formats):
+        preload_weasyprint()
     progress("reading the manuscript")
     manuscript = load_manuscript(manuscript_dir, styles)
     progress("parsing with pandoc")
-    document = parse(manuscript)
+    document = parse(manuscript, Cache(out_dir / CACHE_FOLDER))
+    if strict and document.warnings:
+        raise PipelineError(f"{document.warnings[0]} (not allowed with --strict)")
+    for warning in document.warnings:
+        warn(warning)
     return write_editions(document, formats, out_dir, progress)
+
+
+def in_build_order(formats: Iterable[str]) -> list[str]:
+    """The requested editions in registry order: the PDF first, as later ones reuse its
+    layout."""
+    wanted = set(formats)
+    return [name for name in registry() if name in wanted]
+
+
+def preload_weasyprint() -> None:
+    """Import WeasyPrint in a thread while pandoc runs in its own process.
+
+    The import is a good part of a small pamphlet's build time and needs no input, so it
+    overlaps with the parse instead of following it.
+    """
+
+    def load() -> None:
+        import weasyprint  # noqa: F401
+
+    threading.Thread(target=load, name="import-weasyprint", daemon=True).start()
 
 
 def write_editions(

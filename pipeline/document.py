@@ -12,16 +12,21 @@ import re
 import subprocess
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import lxml.html
 from lxml.html import HtmlElement
 
+from pipeline.assets import locate, resolve_images
+from pipeline.cache import Cache, content_key
 from pipeline.errors import PipelineError
 from pipeline.manuscript import Manuscript
 from pipeline.markup import inner_html
+from pipeline.sanitize import sanitize
 
 PANDOC_TIMEOUT_S = 300
 BLOCK_ATTRIBUTE = "data-block"
+NESTED_BLOCKS = ("li", "dt", "dd", "p", "blockquote", "pre", "figure", "table", "div")
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.MULTILINE)
 CITATION_NOT_FOUND = re.compile(r"Citeproc: citation (\S+) not found")
 AT_LINE = re.compile(r"at (?:(\S+) )?line (\d+)")
@@ -59,6 +64,8 @@ class Document:
     notes: tuple[Note, ...]
     bibliography: tuple[BibEntry, ...]
     headings: tuple[Heading, ...]
+    images: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def metadata(self):
@@ -142,9 +149,20 @@ def _find_citation(manuscript: Manuscript, key: str):
     return manuscript.texts[0].path, None
 
 
-def parse(manuscript: Manuscript) -> Document:
-    """Run pandoc on the manuscript and split its output into a Document."""
-    return document_from_html(manuscript, run_pandoc(manuscript))
+def parse(manuscript: Manuscript, cache: Cache | None = None) -> Document:
+    """Run pandoc on the manuscript and split its output into a Document.
+
+    With a cache, pandoc's output for the same inputs is reused instead of run again.
+    """
+    if cache is None:
+        return document_from_html(manuscript, run_pandoc(manuscript))
+    key = content_key([*pandoc_command(manuscript), *manuscript.inputs])
+    kind = f"pandoc-{manuscript.slug}"
+    html = cache.get(kind, key)
+    if html is None:
+        html = run_pandoc(manuscript).encode("utf-8")
+        cache.put(kind, key, html)
+    return document_from_html(manuscript, html.decode("utf-8"))
 
 
 def document_from_html(manuscript: Manuscript, html: str) -> Document:
@@ -161,17 +179,37 @@ def document_from_html(manuscript: Manuscript, html: str) -> Document:
             ref.text = sup.text_content()
             ref.remove(sup)
     _number_blocks(body)
-    return Document(manuscript, body, notes, bibliography, headings)
+    warnings = _remove_active_content(manuscript, body)
+    images = resolve_images(manuscript, body)
+    return Document(manuscript, body, notes, bibliography, headings, images, warnings)
+
+
+def _remove_active_content(manuscript: Manuscript, body: HtmlElement) -> tuple[str, ...]:
+    """Strip scripts and the like, returning one warning per removal."""
+    messages = []
+    for removal in sanitize(body):
+        path, line = locate(manuscript, removal.needle)
+        where = f"{path}:{line}" if line else str(path)
+        messages.append(f"{where}: removed {removal.what}")
+    return tuple(messages)
 
 
 def _number_blocks(body: HtmlElement) -> None:
-    """Give every top-level block a ``data-block`` index shared by all editions.
+    """Give every block a ``data-block`` index shared by all editions.
 
     The print edition reports the page each block starts on by this index, and the EPUB
-    uses it to place its print page-break markers.
+    uses it to place its print page-break markers. Top-level blocks are numbered 1 to N in
+    order; the blocks nested in them (list items, paragraphs in quotations) continue the
+    count, so that a page starting inside a long list or quotation can still be placed.
     """
-    for index, block in enumerate(body, start=1):
+    top = list(body)
+    for index, block in enumerate(top, start=1):
         block.set(BLOCK_ATTRIBUTE, str(index))
+    index = len(top)
+    for block in top:
+        for nested in block.iterdescendants(*NESTED_BLOCKS):
+            index += 1
+            nested.set(BLOCK_ATTRIBUTE, str(index))
 
 
 def _take_notes(body: HtmlElement) -> tuple[Note, ...]:

@@ -57,6 +57,8 @@ PRINT_FIELDS: dict[str, str] = {
 EPUB_FIELDS: dict[str, str] = {"split-level": NUMBER, "cover": TEXT}
 HTML_FIELDS: dict[str, str] = {"toc": FLAG}
 SECTIONS = {"print": PRINT_FIELDS, "epub": EPUB_FIELDS, "html": HTML_FIELDS}
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+"""The PDF flavours ``print.pdf-variant`` may ask WeasyPrint for; both are tagged."""
 
 REQUIRED = ("title",)
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -202,4 +204,38 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], path: Path) -> 
     if lang is not None and not LANG_PATTERN.match(lang):
         raise PipelineError(
             f"'lang' must be a language tag such as en or en-GB, not {lang!r}", path, lines["lang"]
+        )
+    _check_print(values.get("print") or {}, lines, path)
+
+
+def _check_print(options: dict[str, Any], lines: dict[str, int], path: Path) -> None:
+    """Page and sheet sizes must be readable, the PDF variant one WeasyPrint can write."""
+    from pipeline.editions import pagesize
+
+    sizes = {}
+    for key, parse in (
+        ("page-size", pagesize.parse_page_size),
+        ("booklet-sheet", pagesize.parse_sheet_size),
+    ):
+        if key in options:
+            try:
+                sizes[key] = parse(options[key])
+            except ValueError as exc:
+                raise PipelineError(f"'print.{key}' {exc}", path, lines[f"print.{key}"]) from None
+    if "booklet-sheet" in sizes:
+        page = sizes.get("page-size") or pagesize.parse_page_size(pagesize.DEFAULT_PAGE_SIZE)
+        if not pagesize.sheet_holds_spread(sizes["booklet-sheet"], page):
+            raise PipelineError(
+                f"'print.booklet-sheet' {sizes['booklet-sheet']} cannot hold two {page} pages"
+                " side by side",
+                path,
+                lines["print.booklet-sheet"],
+            )
+    variant = options.get("pdf-variant")
+    if variant is not None and variant.lower() not in PDF_VARIANTS:
+        known = " or ".join(PDF_VARIANTS)
+        raise PipelineError(
+            f"'print.pdf-variant' must be {known}, not {variant!r}",
+            path,
+            lines["print.pdf-variant"],
         )

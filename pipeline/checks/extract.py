@@ -23,6 +23,12 @@ EPUB_NS = "http://www.idpf.org/2007/ops"
 NS = {"x": XHTML, "epub": EPUB_NS}
 NOTE_START = re.compile(r"^(\d+)\.\s")
 FOLIO_ZONE_PT = 45
+HEAD_ZONE_SHARE = 0.075
+"""Running heads sit in the top margin: lines starting above this share of the page height."""
+FOLIO_ZONE_SHARE = 0.09
+"""Folios sit in the bottom margin: lines starting below this share of the page height."""
+LIST_BULLETS = frozenset("•◦▪‣⁃–")
+"""List markers, which the print edition sets as lines of their own; they are not words."""
 
 
 @dataclass
@@ -75,7 +81,13 @@ def read_html(path: Path) -> EditionContent:
     )
 
 
+EPUB_TEXT_SECTIONS = "//x:body[@epub:type='bodymatter']/x:section"
+EPUB_HEADINGS = "|".join(f".//x:h{level}" for level in range(1, 7))
+
+
 def read_epub(path: Path) -> EditionContent:
+    """The EPUB's notes (footnote asides), bibliography, and the headings and text of the
+    sections in its body-matter files."""
     content = EditionContent()
     texts = []
     with zipfile.ZipFile(path) as archive:
@@ -88,11 +100,9 @@ def read_epub(path: Path) -> EditionContent:
                     _xml_plain(li) for li in root.xpath("//x:li", namespaces=NS)
                 )
                 continue
-            for section in root.xpath("//x:section[@epub:type='chapter']", namespaces=NS):
+            for section in root.xpath(EPUB_TEXT_SECTIONS, namespaces=NS):
                 content.headings.extend(
-                    _xml_plain(h)
-                    for h in section.xpath(".//x:h1|.//x:h2|.//x:h3", namespaces=NS)
-                    if "title" not in (h.get("class") or "")
+                    _xml_plain(h) for h in section.xpath(EPUB_HEADINGS, namespaces=NS)
                 )
                 texts.append(_xml_plain(section))
     content.text = " ".join(texts)
@@ -139,8 +149,9 @@ def read_pdf(path: Path, bibliography_title: str = "Bibliography") -> EditionCon
 
     Notes are the text under each page's footnote rule, split at their "N." markers; the
     bibliography is what follows its bookmark, one entry per line that starts at the margin
-    (continuation lines hang indented); headings are the bookmarks between the title page
-    and the bibliography.
+    (continuation lines hang indented); headings are the bookmarks between the front matter
+    and the bibliography. The front matter (title page, colophon, contents) is the run of
+    opening pages that carry no folio; running heads and folios are not text.
     """
     import pymupdf
 
@@ -148,14 +159,14 @@ def read_pdf(path: Path, bibliography_title: str = "Bibliography") -> EditionCon
     body: list[str] = []
     with pymupdf.open(path) as pdf:
         toc = pdf.get_toc()
+        front = front_matter_pages(pdf)
         bib_page = next((p for _l, t, p in toc if t == bibliography_title), pdf.page_count + 1)
-        content.headings = [t for _l, t, p in toc if p > 1 and t != bibliography_title]
+        content.headings = [t for _l, t, p in toc if p > front and t != bibliography_title]
         for page in pdf:
+            if page.number < front:
+                continue
             rule = _footnote_rule_y(page)
-            folio_zone = page.rect.height - FOLIO_ZONE_PT
-            lines = [
-                line for line in _lines(page) if not (line[0] > folio_zone and line[2].isdigit())
-            ]
+            lines = text_lines(page)
             if page.number + 1 >= bib_page:
                 _add_bibliography_lines(content.bibliography, lines, bibliography_title)
                 continue
@@ -166,6 +177,33 @@ def read_pdf(path: Path, bibliography_title: str = "Bibliography") -> EditionCon
                     body.append(text)
     content.text = join_lines(body)
     return content
+
+
+def text_lines(page) -> list[tuple[float, float, str]]:
+    """The page's lines (top, left, text) without its running head, folio and bullets."""
+    height = page.rect.height
+    return [
+        line
+        for line in _lines(page)
+        if line[0] >= height * HEAD_ZONE_SHARE
+        and not _is_folio(line, height)
+        and line[2] not in LIST_BULLETS
+    ]
+
+
+def _is_folio(line: tuple[float, float, str], height: float) -> bool:
+    return line[2].isdigit() and line[0] > min(
+        height - FOLIO_ZONE_PT, height * (1 - FOLIO_ZONE_SHARE)
+    )
+
+
+def front_matter_pages(pdf) -> int:
+    """How many opening pages carry no folio: the title page, colophon and contents."""
+    for page in pdf:
+        height = page.rect.height
+        if any(_is_folio(line, height) for line in _lines(page)):
+            return page.number
+    return 0
 
 
 def join_lines(lines: list[str]) -> str:

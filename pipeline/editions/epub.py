@@ -1,189 +1,213 @@
-"""The EPUB 3 edition, assembled with ebooklib: one XHTML file per top-level section."""
+"""The EPUB 3 edition, assembled with ebooklib.
+
+Spine: the cover, the title page, the contents, one file per section (``epub.split-level``)
+with its footnotes, the bibliography. Navigation (outline, landmarks, the print edition's
+page list) is written both as an EPUB 3 navigation document and as an NCX. The pieces
+live in the ``epub_*`` modules beside this one.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import uuid
-from dataclasses import dataclass, field
+import re
 from pathlib import Path
 
-import lxml.html
 from ebooklib import epub
 from lxml.html import HtmlElement
 
-from pipeline.document import Document, Note
-from pipeline.editions import BuildContext, matter
-from pipeline.files import atomic_output, read_text
-from pipeline.markup import escape, fragment, inner_html, note_number, note_refs
+from pipeline.document import Document
+from pipeline.editions import BuildContext, PrintLayout, matter
+from pipeline.editions.epub_cover import cover
+from pipeline.editions.epub_media import MediaFiles, embed_media
+from pipeline.editions.epub_metadata import (
+    AccessibilityFacts,
+    describe,
+    describe_accessibility,
+    identifier,
+)
+from pipeline.editions.epub_nav import (
+    NAV_FILE,
+    NCX_FILE,
+    Landmark,
+    Navigation,
+    NavPoint,
+    nav_document,
+    ncx_document,
+    outline,
+)
+from pipeline.editions.epub_package import build_time, package
+from pipeline.editions.epub_pages import place_page_breaks, print_layout, strip_block_numbers
+from pipeline.editions.epub_text import (
+    HEADINGS,
+    OPENING_FILE,
+    bibliography_document,
+    chapter_document,
+    heading_text,
+    link_across_files,
+    split_chapters,
+    title_page,
+)
+from pipeline.editions.epub_xhtml import (
+    STYLESHEET,
+    XHTML_MEDIA_TYPE,
+    ContentDocument,
+    element_order,
+    serialize,
+)
+from pipeline.files import atomic_write, read_text
 
-STYLESHEET = "epub.css"
-IDENTIFIER_NAMESPACE = uuid.UUID("5b0a6f3e-52a4-4f55-8a45-6b1c5e3c9d21")
-
-
-@dataclass
-class Chapter:
-    """A run of body blocks that becomes one XHTML file."""
-
-    file_name: str
-    title: str
-    blocks: list[HtmlElement] = field(default_factory=list)
-    heading_ids: list[str] = field(default_factory=list)
+STYLESHEET_SOURCE = "epub.css"
+NCX_MEDIA_TYPE = "application/x-dtbncx+xml"
+START_OF_TEXT = "Start of text"
 
 
 def write(document: Document, target: Path, context: BuildContext) -> None:
-    book = assemble(document)
-    with atomic_output(target) as tmp:
-        epub.write_epub(str(tmp), book, {"mtime": build_time(), "epub3_pages": False})
+    layout = print_layout(document, context)
+    atomic_write(target, assemble(document, layout))
 
 
-def build_time() -> dt.datetime:
-    """The modification time: SOURCE_DATE_EPOCH when set, so rebuilds give the same bytes."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return dt.datetime.now(tz=dt.UTC)
-
-
-def identifier(document: Document) -> str:
-    """ISBN or identifier from the metadata; else a UUID derived from title and authors."""
-    meta = document.metadata
-    if meta.get("isbn"):
-        return "urn:isbn:" + meta.get("isbn").replace("-", "").replace(" ", "")
-    if meta.get("identifier"):
-        return meta.get("identifier")
-    seed = "\n".join([meta.title, *meta.authors])
-    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, seed)}"
-
-
-def assemble(document: Document) -> epub.EpubBook:
-    meta = document.metadata
+def assemble(document: Document, layout: PrintLayout) -> bytes:
+    """The EPUB file for ``document``, with page markers from the print ``layout``."""
+    media = MediaFiles()
+    front_cover = cover(document, media)
+    front = title_page(document)
+    chapters = [chapter_document(document, c) for c in split_chapters(document)]
+    back = [bibliography_document(document)] if document.bibliography else []
+    text = [front, *chapters, *back]
+    missing_alt = embed_media(chapters, document.manuscript, media)
+    link_across_files(text, document.manuscript)
+    pages = place_page_breaks(text, layout)
+    strip_block_numbers(text)
+    facts = AccessibilityFacts(
+        page_list=bool(pages), images=media.has_images, images_without_alt=missing_alt
+    )
+    spine = [front_cover.page, front, *chapters, *back]
+    navigation = Navigation(
+        title=document.metadata.title,
+        lang=document.metadata.lang,
+        identifier=identifier(document),
+        authors=document.metadata.authors,
+        toc=table_of_contents(document, chapters, back),
+        landmarks=landmarks(front_cover.page, front, chapters, back),
+        pages=pages,
+    )
     book = epub.EpubBook()
-    book.set_identifier(identifier(document))
-    book.set_title(meta.title)
-    book.set_language(meta.lang)
-    for author in meta.authors:
-        book.add_author(author)
-    for key, dc_name in (("publisher", "publisher"), ("rights", "rights")):
-        if meta.get(key):
-            book.add_metadata("DC", dc_name, meta.get(key))
-    if meta.get("description"):
-        book.add_metadata("DC", "description", meta.get("description"))
-    for keyword in meta.get("keywords") or []:
-        book.add_metadata("DC", "subject", keyword)
-    if meta.get("date"):
-        book.add_metadata("DC", "date", meta.get("date"))
-
-    style = epub.EpubItem(
-        uid="style",
-        file_name="styles/epub.css",
-        media_type="text/css",
-        content=read_text(document.manuscript.styles / STYLESHEET).encode("utf-8"),
-    )
-    book.add_item(style)
-
-    chapters = split_chapters(document)
-    items = [_chapter_item(document, chapter, style) for chapter in chapters]
-    if document.bibliography:
-        items.append(_bibliography_item(document, style))
-    for item in items:
-        book.add_item(item)
-
-    book.toc = _toc(document, chapters, items)
-    book.add_item(epub.EpubNcx())
-    book.add_item(epub.EpubNav())
-    book.spine = ["nav", *items]
-    book.guide = [{"type": "text", "title": "Start of text", "href": items[0].file_name}]
-    return book
+    describe(book, document)
+    describe_accessibility(book, document, facts)
+    _add_items(book, document, spine, navigation, media)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": _item_id(front_cover.image)})
+    return package(book, build_time(), document.metadata.lang)
 
 
-def split_chapters(document: Document) -> list[Chapter]:
-    """Cut the body at each heading of the split level (1 by default)."""
-    level = int(document.metadata.section("epub").get("split-level", 1))
-    split_tags = {f"h{n}" for n in range(1, level + 1)}
-    chapters = [Chapter("text/opening.xhtml", document.metadata.title)]
-    for block in document.body_copy():
-        if block.tag in split_tags:
-            number = len(chapters)
-            chapters.append(Chapter(f"text/chapter-{number:02d}.xhtml", block.text_content()))
-        chapters[-1].blocks.append(block)
-    if not chapters[0].blocks and len(chapters) > 1:
-        chapters.pop(0)
-    for chapter in chapters:
-        for block in chapter.blocks:
-            chapter.heading_ids.extend(
-                h.get("id") for h in block.iter("h1", "h2", "h3", "h4", "h5", "h6") if h.get("id")
-            )
-    return chapters
-
-
-def _chapter_item(document: Document, chapter: Chapter, style: epub.EpubItem) -> epub.EpubHtml:
-    wrapper = fragment("")
-    if chapter.file_name.endswith("opening.xhtml"):
-        wrapper.extend(fragment(matter.title_block(document)))
-    wrapper.extend(chapter.blocks)
-    numbers = _mark_note_refs(wrapper)
-    notes = "".join(_aside(document.notes[n - 1]) for n in numbers)
-    body = f'<section epub:type="chapter">{inner_html(wrapper)}</section>{notes}'
-    item = epub.EpubHtml(
-        title=chapter.title, file_name=chapter.file_name, lang=document.metadata.lang
-    )
-    item.content = body
-    item.add_link(href="../styles/epub.css", rel="stylesheet", type="text/css")
-    return item
-
-
-def _mark_note_refs(wrapper: HtmlElement) -> list[int]:
-    numbers = []
-    for ref in note_refs(wrapper):
-        number = note_number(ref)
-        numbers.append(number)
-        ref.set("epub:type", "noteref")
-        ref.set("role", "doc-noteref")
-        ref.text = str(number)
-    return numbers
-
-
-def _aside(note: Note) -> str:
-    body = fragment(note.html)
-    back = lxml.html.fragment_fromstring(
-        f'<a href="#fnref{note.number}" role="doc-backlink">{note.number}.</a>'
-    )
-    back.tail = " "
-    first = body[0] if len(body) and body[0].tag == "p" else None
-    if first is None:
-        first = lxml.html.Element("p")
-        body.insert(0, first)
-    back.tail = " " + (first.text or "")
-    first.text = None
-    first.insert(0, back)
-    return (
-        f'<aside epub:type="footnote" role="doc-footnote" id="fn{note.number}" class="footnote">'
-        f"{inner_html(body)}</aside>"
-    )
-
-
-def _bibliography_item(document: Document, style: epub.EpubItem) -> epub.EpubHtml:
-    title = matter.bibliography_title(document)
-    item = epub.EpubHtml(
-        title=title, file_name="text/bibliography.xhtml", lang=document.metadata.lang
-    )
-    item.content = (
-        f'<section epub:type="bibliography" role="doc-bibliography" id="bibliography">'
-        f"<h1>{escape(title)}</h1>{matter.bibliography_list(document.bibliography)}</section>"
-    )
-    item.add_link(href="../styles/epub.css", rel="stylesheet", type="text/css")
-    return item
-
-
-def _toc(document: Document, chapters: list[Chapter], items: list[epub.EpubHtml]) -> list:
-    where = {hid: chapter.file_name for chapter in chapters for hid in chapter.heading_ids}
-    toc: list = []
-    if chapters and not chapters[0].heading_ids:
-        toc.append(epub.Link(chapters[0].file_name, chapters[0].title, "opening"))
-    for heading in document.headings:
-        if heading.id in where and heading.level == 1:
-            toc.append(epub.Link(f"{where[heading.id]}#{heading.id}", heading.text, heading.id))
-    if document.bibliography:
-        toc.append(epub.Link(items[-1].file_name, matter.bibliography_title(document), "biblio"))
+def table_of_contents(
+    document: Document, chapters: list[ContentDocument], back: list[ContentDocument]
+) -> list[NavPoint]:
+    """The opening (under the book's title), every heading nested by level, then the back
+    matter."""
+    entries = [
+        (int(h.tag[1]), heading_text(h), f"{chapter.file_name}#{h.get('id')}")
+        for chapter in chapters
+        for h in _headings(chapter)
+    ]
+    toc = outline(entries)
+    if chapters and chapters[0].file_name == OPENING_FILE:
+        toc.insert(0, NavPoint(document.metadata.title, OPENING_FILE))
+    toc.extend(NavPoint(part.title, part.file_name) for part in back)
     return toc
+
+
+def _headings(chapter: ContentDocument) -> list[HtmlElement]:
+    """The chapter's headings in order, each given an id if pandoc left it without one."""
+    section = chapter.body[0]
+    found = list(section.iter(*HEADINGS))
+    for number, heading in enumerate(found, start=1):
+        if not heading.get("id"):
+            heading.set("id", f"heading-{number}")
+    return found
+
+
+def landmarks(
+    cover_page: ContentDocument,
+    front: ContentDocument,
+    chapters: list[ContentDocument],
+    back: list[ContentDocument],
+) -> list[Landmark]:
+    marks = [
+        Landmark("cover", "Cover", cover_page.file_name),
+        Landmark("titlepage", "Title page", front.file_name),
+        Landmark("toc", matter.DEFAULT_CONTENTS_TITLE, f"{NAV_FILE}#toc"),
+    ]
+    if chapters:
+        marks.append(Landmark("bodymatter", START_OF_TEXT, chapters[0].file_name))
+    marks.extend(Landmark("bibliography", part.title, part.file_name) for part in back)
+    return marks
+
+
+def _add_items(
+    book: epub.EpubBook,
+    document: Document,
+    spine: list[ContentDocument],
+    navigation: Navigation,
+    media: MediaFiles,
+) -> None:
+    lang = document.metadata.lang
+    nav = _item("nav", NAV_FILE, XHTML_MEDIA_TYPE, nav_document(navigation), ["nav"])
+    order = _reading_order(spine)
+    ncx = _item("ncx", NCX_FILE, NCX_MEDIA_TYPE, ncx_document(navigation, order))
+    css = read_text(document.manuscript.styles / STYLESHEET_SOURCE).encode("utf-8")
+    book.add_item(_item("style", STYLESHEET, "text/css", css))
+    documents = []
+    for part in spine:
+        item = _item(_item_id(part), part.file_name, XHTML_MEDIA_TYPE, serialize(part, lang))
+        book.add_item(item)
+        documents.append(item)
+    book.add_item(nav)
+    book.add_item(ncx)
+    for file in media.files:
+        uid = _item_id(file)
+        book.add_item(_item(uid, file.file_name, file.media_type, file.content, file.properties))
+    book.spine = [documents[0], documents[1], nav, *documents[2:]]
+    book.guide = _guide(spine, navigation)
+
+
+def _guide(spine: list[ContentDocument], navigation: Navigation) -> list[dict[str, str]]:
+    """The EPUB 2 guide, for older reading systems: the landmarks under their old names."""
+    old_names = {
+        "cover": "cover",
+        "titlepage": "title-page",
+        "toc": "toc",
+        "bodymatter": "text",
+        "bibliography": "bibliography",
+    }
+    return [
+        {"type": old_names[m.epub_type], "title": m.label, "href": m.href}
+        for m in navigation.landmarks
+        if m.epub_type in old_names
+    ]
+
+
+def _reading_order(spine: list[ContentDocument]):
+    """A sort key for package-relative links: spine position, then place in the file."""
+    files = {part.file_name: index for index, part in enumerate(spine)}
+    positions = {part.file_name: element_order(part) for part in spine}
+
+    def key(href: str) -> tuple[int, int]:
+        file_name, _, fragment_id = href.partition("#")
+        place = positions.get(file_name, {}).get(fragment_id, -1) if fragment_id else -1
+        return files.get(file_name, len(files)), place
+
+    return key
+
+
+def _item(
+    uid: str, file_name: str, media_type: str, content: bytes, properties: list[str] | None = None
+) -> epub.EpubItem:
+    item = epub.EpubItem(uid=uid, file_name=file_name, media_type=media_type, content=content)
+    item.properties = properties or []
+    return item
+
+
+def _item_id(part) -> str:
+    """A manifest id from a file name: ``text/chapter-01.xhtml`` gives ``chapter-01``."""
+    name = Path(part.file_name).name
+    stem = name.removesuffix(".xhtml") if name.endswith(".xhtml") else f"media-{name}"
+    return re.sub(r"[^A-Za-z0-9-]", "-", stem)

@@ -1,14 +1,21 @@
-"""The web edition: one self-contained HTML5 page."""
+"""The web edition: one self-contained HTML5 page, its stylesheet inlined, no script.
+
+Notes sit beside the block that calls them (see ``html_notes``); the stylesheet sets them
+in the margin on wide screens and under their paragraph on narrow ones and in print.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from string import Template
 
-from pipeline.document import Document, Note
+from pipeline.document import Document
 from pipeline.editions import BuildContext, matter
+from pipeline.editions.html_embed import embed_files
+from pipeline.editions.html_head import head_metadata
+from pipeline.editions.html_notes import cited_in, mark_calls, mark_citations, place_notes
 from pipeline.files import atomic_write, read_text
-from pipeline.markup import escape, inner_html, note_number, note_refs, shift_headings
+from pipeline.markup import escape, inner_html, shift_headings
 
 TEMPLATE = "templates/web.html"
 STYLESHEET = "screen.css"
@@ -21,6 +28,12 @@ def write(document: Document, target: Path, context: BuildContext) -> None:
 def render(document: Document) -> str:
     styles = document.manuscript.styles
     meta = document.metadata
+    body = document.body_copy()
+    shift_headings(body, 1)
+    embed_files(body, document.manuscript.root)
+    mark_calls(body)
+    place_notes(body, document.notes)
+    citations = mark_citations(body)
     template = Template(read_text(styles / TEMPLATE))
     return template.substitute(
         lang=escape(meta.lang),
@@ -29,18 +42,9 @@ def render(document: Document) -> str:
         css=read_text(styles / STYLESHEET),
         title_block=matter.title_block(document),
         contents=contents(document),
-        body=body(document),
-        notes=notes_section(document),
-        bibliography=bibliography_section(document),
-    )
-
-
-def head_metadata(document: Document) -> str:
-    meta = document.metadata
-    tags = [("author", ", ".join(meta.authors)), ("description", meta.get("description", ""))]
-    tags.append(("keywords", ", ".join(meta.get("keywords") or [])))
-    return "\n".join(
-        f'<meta name="{name}" content="{escape(value)}">' for name, value in tags if value
+        body=inner_html(body),
+        bibliography=bibliography_section(document, citations),
+        colophon=colophon(document),
     )
 
 
@@ -55,42 +59,29 @@ def contents(document: Document) -> str:
     )
 
 
-def body(document: Document) -> str:
-    tree = document.body_copy()
-    shift_headings(tree, 1)
-    for ref in note_refs(tree):
-        number = note_number(ref)
-        ref.set("role", "doc-noteref")
-        ref.set("aria-label", f"Note {number}")
-        ref.text = str(number)
-    return inner_html(tree)
-
-
-def notes_section(document: Document) -> str:
-    if not document.notes:
-        return ""
-    items = "\n".join(_note_item(note) for note in document.notes)
-    title = escape(matter.notes_title(document))
-    return (
-        f'<section id="notes" class="footnotes" role="doc-endnotes" aria-labelledby="notes-title">'
-        f'<h2 id="notes-title">{title}</h2>\n<ol>\n{items}\n</ol></section>'
-    )
-
-
-def _note_item(note: Note) -> str:
-    back = (
-        f'<a href="#fnref{note.number}" class="footnote-back" role="doc-backlink" '
-        f'aria-label="Back to note call {note.number}">↩</a>'
-    )
-    return f'<li id="fn{note.number}" role="doc-footnote">{note.html}{back}</li>'
-
-
-def bibliography_section(document: Document) -> str:
+def bibliography_section(document: Document, citations: dict[str, list[tuple[int, str]]]) -> str:
+    """The bibliography; each entry ends with links back to the notes that cite it."""
     if not document.bibliography:
         return ""
+    items = []
+    for entry in document.bibliography:
+        places = citations.get(entry.key)
+        back = " " + cited_in(places) if places else ""
+        items.append(
+            f'<li id="ref-{escape(entry.key)}"><span class="csl-entry">{entry.html}</span>'
+            f"{back}</li>"
+        )
     title = escape(matter.bibliography_title(document))
     return (
         f'<section id="bibliography" role="doc-bibliography" aria-labelledby="bibliography-title">'
         f'<h2 id="bibliography-title">{title}</h2>\n'
-        f"{matter.bibliography_list(document.bibliography)}</section>"
+        f'<ul class="bibliography-entries">\n' + "\n".join(items) + "\n</ul></section>"
     )
+
+
+def colophon(document: Document) -> str:
+    """Who published the text and on what terms, under the bibliography."""
+    meta = document.metadata
+    lines = [meta.get("series"), meta.get("publisher"), meta.get("rights")]
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in lines if line)
+    return f'<div class="colophon">{paragraphs}</div>' if paragraphs else ""

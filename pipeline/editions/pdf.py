@@ -1,51 +1,181 @@
-"""The print edition: paged HTML laid out by WeasyPrint, notes at the foot of their page."""
+"""The print edition: paged HTML laid out by WeasyPrint, notes at the foot of their page.
+
+The look is print.css plus the stylesheets that metadata.yaml's ``print`` options choose
+(page size, larger pages, bleed, crop marks); this module only picks and fills them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from string import Template
 
-import lxml.html
-from lxml.html import HtmlElement
-
-from pipeline.document import BLOCK_ATTRIBUTE, Document, Note
-from pipeline.editions import BuildContext, PrintLayout, matter
+from pipeline.document import BLOCK_ATTRIBUTE, Document
+from pipeline.editions import BuildContext, PrintLayout, matter, print_matter
+from pipeline.editions.page_tops import read_page_positions
+from pipeline.editions.pagesize import DEFAULT_PAGE_SIZE, PageSize, parse_page_size
+from pipeline.editions.print_notes import float_notes, plan_cuts
+from pipeline.editions.print_pages import (
+    PageContents,
+    block_pages,
+    misplaced_notes,
+    note_line_lengths,
+    page_contents,
+)
+from pipeline.errors import PipelineError
 from pipeline.files import atomic_output, read_text
-from pipeline.markup import escape, fragment, inner_html, note_number, note_refs, shift_headings
+from pipeline.markup import escape, inner_html, shift_headings
 
 TEMPLATE = "templates/print.html"
 STYLESHEET = "print.css"
+PAGE_STYLESHEET = "print-page.css"
+LARGE_PAGE_STYLESHEET = "print-large.css"
+LARGE_PAGE_MM = 180
+OPTION_STYLESHEETS = {"bleed": "print-bleed.css", "crop-marks": "print-crop-marks.css"}
+DEFAULT_VARIANT = "pdf/ua-1"
+MAX_REPAIRS = 4
+PAGE_BREAK_CLASS = "print-new-page"
+LOOSE_LINES_CLASS = "print-loose-lines"
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def write(document: Document, target: Path, context: BuildContext) -> None:
-    pdf_document = lay_out(document)
-    context.print_layout = print_layout(pdf_document)
+    """Lay the pages out, share their layout, write the PDF and remember where it is."""
+    rendered = lay_out(document)
+    context.print_layout = print_layout(rendered)
     with atomic_output(target) as tmp:
-        pdf_document.write_pdf(tmp, pdf_tags=True, custom_metadata=True)
+        rendered.write_pdf(tmp, **pdf_options(document))
+    context.print_pdf = target
+
+
+def page_size(document: Document) -> PageSize:
+    meta = document.metadata
+    value = meta.section("print").get("page-size") or DEFAULT_PAGE_SIZE
+    try:
+        return parse_page_size(value)
+    except ValueError as exc:
+        line = meta.line_of("print.page-size")
+        raise PipelineError(f"'print.page-size' {exc}", meta.path, line) from None
+
+
+def pdf_options(document: Document) -> dict:
+    """WeasyPrint's PDF options: tagged, with the variant metadata.yaml asks for."""
+    variant = document.metadata.section("print").get("pdf-variant") or DEFAULT_VARIANT
+    return {"pdf_variant": variant.lower(), "pdf_tags": True, "custom_metadata": True}
 
 
 def lay_out(document: Document):
-    """Lay the pages out with WeasyPrint; returns its rendered document."""
+    """Lay the pages out with WeasyPrint; returns its rendered document.
+
+    A text without long notes, whose notes all land on the page of their call, is laid out
+    once. Long notes are cut at the line breaks of that first layout (see print_notes) and
+    the pages laid out again. WeasyPrint sometimes carries a note over to the next page to
+    make room for a line it keeps from being a widow or an orphan; the block at the foot of
+    that page is then made to start a new page, or to give way on widows and orphans, and
+    the pages are laid out again, up to MAX_REPAIRS times.
+    """
+    cuts = {}
+    repairs: dict[int, str] = {}
+    rendered = _render(document, cuts, repairs)
+    cuts = plan_cuts(note_line_lengths(rendered))
+    if cuts:
+        rendered = _render(document, cuts, repairs)
+    for _attempt in range(MAX_REPAIRS):
+        more = plan_repairs(document, page_contents(rendered), repairs)
+        if not more:
+            break
+        repairs.update(more)
+        rendered = _render(document, cuts, repairs)
+    return rendered
+
+
+def plan_repairs(
+    document: Document, pages: list[PageContents], done: dict[int, str]
+) -> dict[int, str]:
+    """Block index -> class for the blocks at the foot of pages whose notes were carried over.
+
+    The block that ends such a page gets ``PAGE_BREAK_CLASS`` when it starts on that page
+    and does not call the note (with the headings just before it, so that none is left at
+    the foot of the page), else ``LOOSE_LINES_CLASS``.
+    """
+    starts = block_pages(pages)
+    repairs: dict[int, str] = {}
+    for number, page in misplaced_notes(pages).items():
+        contents = pages[page - 1]
+        if not contents.blocks:
+            continue
+        last = contents.blocks[-1]
+        if last in done or last in repairs:
+            continue
+        if last != contents.calls.get(number) and starts.get(last) == page:
+            repairs[_heading_before(document, last, starts, page)] = PAGE_BREAK_CLASS
+        else:
+            repairs[last] = LOOSE_LINES_CLASS
+    return repairs
+
+
+def _heading_before(document: Document, block: int, starts: dict[int, int], page: int) -> int:
+    """The block (or the list item or quotation it opens), or the run of headings just before
+    it on the same page, if any: where a forced page break takes effect."""
+    element = _block_element(document.body, block)
+    while element is not None and element.getprevious() is None:
+        parent = element.getparent()
+        if parent is None or parent.get(BLOCK_ATTRIBUTE) is None:
+            break
+        element, block = parent, int(parent.get(BLOCK_ATTRIBUTE))
+    previous = element.getprevious() if element is not None else None
+    while previous is not None and previous.tag in HEADINGS:
+        index = int(previous.get(BLOCK_ATTRIBUTE, "0"))
+        if starts.get(index) != page:
+            break
+        block, previous = index, previous.getprevious()
+    return block
+
+
+def _block_element(tree, block: int):
+    found = tree.xpath(f"//*[@{BLOCK_ATTRIBUTE}='{block}']")
+    return found[0] if found else None
+
+
+def _render(document: Document, cuts: dict[int, list[int]], repairs: dict[int, str]):
     import weasyprint
 
-    html = weasyprint.HTML(string=render(document), base_url=str(document.manuscript.root))
-    stylesheet = weasyprint.CSS(filename=str(document.manuscript.styles / STYLESHEET))
-    return html.render(stylesheets=[stylesheet])
+    markup = render(document, cuts, repairs)
+    html = weasyprint.HTML(string=markup, base_url=str(document.manuscript.root))
+    return html.render(stylesheets=stylesheets(document))
 
 
-def print_layout(pdf_document) -> PrintLayout:
-    """Read off the laid-out pages which page each numbered body block starts on."""
-    layout = PrintLayout(page_count=len(pdf_document.pages))
-    for number, page in enumerate(pdf_document.pages, start=1):
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            block = element.get(BLOCK_ATTRIBUTE) if element is not None else None
-            if block is not None:
-                layout.block_pages.setdefault(int(block), number)
+def stylesheets(document: Document) -> list:
+    """print.css, the page size, and the stylesheets the ``print`` options switch on."""
+    import weasyprint
+
+    styles = document.manuscript.styles
+    options = document.metadata.section("print")
+    size = page_size(document)
+    page_css = Template(read_text(styles / PAGE_STYLESHEET)).substitute(size=size.css)
+    sheets = [weasyprint.CSS(filename=str(styles / STYLESHEET))]
+    sheets.append(weasyprint.CSS(string=page_css, base_url=str(styles)))
+    if size.width > LARGE_PAGE_MM:
+        sheets.append(weasyprint.CSS(filename=str(styles / LARGE_PAGE_STYLESHEET)))
+    for option, name in OPTION_STYLESHEETS.items():
+        if options.get(option):
+            sheets.append(weasyprint.CSS(filename=str(styles / name)))
+    return sheets
+
+
+def print_layout(rendered) -> PrintLayout:
+    """Read off the laid-out pages which page each numbered body block starts on, and
+    where each page begins (for the EPUB's page-break markers)."""
+    pages = page_contents(rendered)
+    layout = PrintLayout(block_pages=block_pages(pages), page_count=len(rendered.pages))
+    read_page_positions(layout, rendered)
     return layout
 
 
-def render(document: Document) -> str:
+def render(
+    document: Document,
+    cuts: dict[int, list[int]] | None = None,
+    repairs: dict[int, str] | None = None,
+) -> str:
     """The HTML that WeasyPrint lays out."""
     meta = document.metadata
     template = Template(read_text(document.manuscript.styles / TEMPLATE))
@@ -53,8 +183,10 @@ def render(document: Document) -> str:
         lang=escape(meta.lang),
         title=escape(meta.title),
         head=_head(document),
-        title_block=matter.title_block(document),
-        body=body(document),
+        title_page=print_matter.title_page(document),
+        colophon=print_matter.colophon(document),
+        contents=print_matter.contents(document),
+        body=body(document, cuts, repairs),
         bibliography=_bibliography(document),
     )
 
@@ -66,34 +198,25 @@ def _head(document: Document) -> str:
         ("description", meta.get("description", "")),
         ("keywords", ", ".join(meta.get("keywords") or [])),
         ("dcterms.created", meta.get("date", "")),
+        ("publisher", meta.get("publisher", "")),
+        ("rights", meta.get("rights", "")),
     ]
     return "\n".join(f'<meta name="{n}" content="{escape(v)}">' for n, v in tags if v)
 
 
-def body(document: Document) -> str:
+def body(
+    document: Document,
+    cuts: dict[int, list[int]] | None = None,
+    repairs: dict[int, str] | None = None,
+) -> str:
     tree = document.body_copy()
     shift_headings(tree, 1)
-    for ref in note_refs(tree):
-        _float_note(ref, document.notes[note_number(ref) - 1])
+    float_notes(tree, document.notes, cuts)
+    for block, name in (repairs or {}).items():
+        element = _block_element(tree, block)
+        if element is not None:
+            element.set("class", " ".join(filter(None, [element.get("class"), name])))
     return inner_html(tree)
-
-
-def _float_note(ref: HtmlElement, note: Note) -> None:
-    """Put the note's text where it is called, as a ``float: footnote`` span.
-
-    WeasyPrint then sets it at the foot of the page that holds the call; the call marker and
-    the number in the footnote area come from the CSS footnote counter.
-    """
-    span = lxml.html.Element("span", {"class": "footnote", "id": f"fn{note.number}"})
-    for index, block in enumerate(fragment(note.html)):
-        paragraph = lxml.html.Element("span", {"class": "footnote-paragraph"})
-        paragraph.text = block.text
-        paragraph.extend(list(block))
-        if index:
-            span.append(lxml.html.Element("br"))
-        span.append(paragraph)
-    span.tail = ref.tail
-    ref.getparent().replace(ref, span)
 
 
 def _bibliography(document: Document) -> str:

@@ -72,7 +72,7 @@ def add_helvetica(document) -> None:
 
 
 def add_stray_note(document) -> None:
-    page = document[1]
+    page = document[2]  # the first text page, after the title page and the colophon
     page.insert_text((48, page.rect.height - 60), "9. A note nobody calls.", fontname="helv")
 
 
@@ -140,7 +140,7 @@ BREAKAGES = {
     "pdf.font-family": (lambda out: edit_pdf(pdf(out), add_helvetica), "Helvetica"),
     "pdf.tagged": (lambda out: edit_pdf(pdf(out), drop_structure), "catalog"),
     "pdf.bookmarks": (lambda out: edit_pdf(pdf(out), lambda d: d.set_toc([])), "outline"),
-    "pdf.note-on-call-page": (lambda out: edit_pdf(pdf(out), add_stray_note), "page 2"),
+    "pdf.note-on-call-page": (lambda out: edit_pdf(pdf(out), add_stray_note), "page 3"),
     "pdf.note-text": (lambda out: edit_pdf(pdf(out), redact_note_word), "note 1"),
 }
 

