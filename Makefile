@@ -4,6 +4,10 @@
 #   make booklet         the print edition imposed two-up for saddle stitching
 #   make test            the test suite (real pandoc, WeasyPrint, EPUBCheck)
 #   make MANUSCRIPT=path/to/folder   another manuscript
+#   make proof           a contact sheet of the PDF's pages and an illustrated check report
+#   make watch           rebuild on every change, served with live reload on 127.0.0.1:8000
+#   make series          every title of series.yaml (or of manuscripts/*/) into build/<slug>/;
+#                        make -j series builds the titles side by side
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
@@ -33,11 +37,13 @@ ifeq ($(SLUG),)
 SLUG = $(shell $(PIPELINE) slug $(MANUSCRIPT))
 endif
 INPUTS := $(wildcard $(MANUSCRIPT)/*.md $(MANUSCRIPT)/*.yaml $(MANUSCRIPT)/*.bib \
-	$(MANUSCRIPT)/*.json $(MANUSCRIPT)/images/*) $(shell find styles -type f)
+	$(MANUSCRIPT)/*.json $(MANUSCRIPT)/images/*) $(shell find styles -type f) \
+	$(shell find $(MANUSCRIPT)/styles -type f 2>/dev/null)
 EDITIONS := $(BUILD)/$(SLUG).pdf $(BUILD)/$(SLUG)-booklet.pdf $(BUILD)/$(SLUG).epub \
 	$(BUILD)/$(SLUG).html
 
-.PHONY: all pdf booklet epub html test lint setup system-packages clean
+.PHONY: all pdf booklet epub html proof watch series series-titles test lint setup \
+	system-packages clean
 all: $(EDITIONS)
 pdf: $(BUILD)/$(SLUG).pdf
 booklet: $(BUILD)/$(SLUG)-booklet.pdf
@@ -46,6 +52,31 @@ html: $(BUILD)/$(SLUG).html
 
 $(EDITIONS) &: $(INPUTS) | $(SETUP)
 	$(PIPELINE) build $(MANUSCRIPT) --output-dir $(BUILD)
+
+proof: $(EDITIONS)
+	$(PIPELINE) proof $(MANUSCRIPT) --build-dir $(BUILD)
+
+watch: | $(SETUP)
+	$(PIPELINE) watch $(MANUSCRIPT) --build-dir $(BUILD) --pdf
+
+# A series: the pipeline lists its titles, then a second make gives each title a target of
+# its own (a stamp in $(BUILD)/.series/), so that make -j builds them side by side and
+# rebuilds only the titles whose files, or the shared styles, changed.
+SERIES ?= .
+SERIES_TITLES ?=
+SERIES_FLAGS ?=
+series_stamp = $(BUILD)/.series/$(subst /,_,$(1)).built
+define SERIES_TITLE
+$(call series_stamp,$(1)): $(shell find $(1) -type f -not -name '.*') $(shell find styles -type f) | $(SETUP)
+	$(PIPELINE) series build $(SERIES) --only $(1) --output-dir $(BUILD) --quiet $(SERIES_FLAGS)
+	@mkdir -p $$(@D) && touch $$@
+endef
+
+series: | $(SETUP)
+	+@titles=$$($(PIPELINE) series list $(SERIES)) && \
+	$(MAKE) --no-print-directory series-titles SERIES_TITLES="$$(echo $$titles)"
+series-titles: $(foreach title,$(SERIES_TITLES),$(call series_stamp,$(title)))
+$(foreach title,$(SERIES_TITLES),$(eval $(call SERIES_TITLE,$(title))))
 
 setup: $(SETUP) $(NODE_SETUP)
 $(SETUP): pyproject.toml

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.cache import CACHE_FOLDER, Cache
+from pipeline.deepstack import run_deep
 from pipeline.document import Document, parse
-from pipeline.editions import FORMATS, BuildContext, registry
+from pipeline.editions import FORMATS, BuildContext, Edition, registry
 from pipeline.errors import PipelineError
 from pipeline.manuscript import load_manuscript
 
@@ -21,6 +22,8 @@ class BuiltEdition:
     path: Path
     size: int
     seconds: float
+    notes: int = 0
+    """The number of footnotes, hand-written and from citations, in the edition."""
 
 
 Progress = Callable[[str], None]
@@ -90,6 +93,18 @@ def write_editions(
         target = output_path(out_dir, document.manuscript.slug, edition.suffix)
         progress(f"writing the {name.upper()} edition")
         start = time.perf_counter()
-        edition.write(document, target, context)
-        built.append(BuiltEdition(name, target, target.stat().st_size, time.perf_counter() - start))
+        _write_deep(edition, document, target, context)
+        seconds = time.perf_counter() - start
+        size = target.stat().st_size
+        built.append(BuiltEdition(name, target, size, seconds, len(document.notes)))
     return built
+
+
+def _write_deep(edition: Edition, document: Document, target: Path, context: BuildContext) -> None:
+    """Write one edition on a deep stack, so deeply nested manuscripts lay out too."""
+    try:
+        run_deep(lambda: edition.write(document, target, context))
+    except RecursionError:
+        path = document.manuscript.texts[0].path
+        message = f"is nested too deeply to lay out the {edition.name} edition"
+        raise PipelineError(message, path) from None

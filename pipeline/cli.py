@@ -23,7 +23,17 @@ MANUSCRIPT = click.argument(
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipeline")
 def cli() -> None:
-    """Turn a Pandoc Markdown manuscript into a print PDF, an EPUB 3 and an HTML edition."""
+    """Turn a Pandoc Markdown manuscript into a print PDF, an EPUB 3 and an HTML edition.
+
+    From an empty folder to checked editions:
+
+    \b
+        pipeline new my-pamphlet --title "My pamphlet" --author "Ada Writer"
+        pipeline build my-pamphlet --output-dir my-pamphlet/build
+        pipeline check my-pamphlet --build-dir my-pamphlet/build
+
+    `pipeline COMMAND --help` describes each command and its options.
+    """
 
 
 @cli.command()
@@ -49,7 +59,7 @@ def cli() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of stylesheets, templates and CSL styles (default: the project's styles/).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
 @click.option(
     "--strict",
     is_flag=True,
@@ -63,30 +73,31 @@ def build(
     quiet: bool,
     strict: bool,
 ) -> None:
-    """Build the editions of MANUSCRIPT (default: ./manuscript) into build/."""
+    """Build the editions of MANUSCRIPT (default: ./manuscript) into build/.
+
+    Shows each stage as it runs, then a table of the editions written (file, size, pages,
+    notes, time) with any warnings under it. Example:
+
+        pipeline build manuscript --format pdf --format epub -o build
+    """
     from pipeline.build import build as run_build
     from pipeline.editions import FORMATS
-
-    def progress(message: str) -> None:
-        if not quiet:
-            click.echo(f"… {message}", err=True)
+    from pipeline.progress import build_display
 
     try:
-        built = run_build(
-            manuscript,
-            formats or FORMATS,
-            output_dir,
-            styles,
-            progress,
-            warn=lambda message: click.echo(f"warning: {message}", err=True),
-            strict=strict,
-        )
+        with build_display(quiet) as display:
+            built = run_build(
+                manuscript,
+                formats or FORMATS,
+                output_dir,
+                styles,
+                display.stage,
+                warn=display.warn,
+                strict=strict,
+            )
+            display.finish(built)
     except PipelineError as exc:
         fail(exc)
-    if not quiet:
-        for edition in built:
-            size = edition.size / 1024
-            click.echo(f"{edition.name:7} {edition.path}  {size:,.0f} KiB  {edition.seconds:.2f} s")
 
 
 @cli.command()
@@ -107,7 +118,12 @@ def build(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def check(manuscript: Path, build_dir: Path, only: tuple[str, ...], as_json: bool) -> None:
-    """Check MANUSCRIPT and its built editions; exit 1 when any check reports an error."""
+    """Check MANUSCRIPT and its built editions; exit 1 when any check reports an error.
+
+    Example:
+
+        pipeline check manuscript --build-dir build --only manuscript --only cross
+    """
     from rich.console import Console
 
     from pipeline.checks import report as reports
@@ -142,7 +158,9 @@ def import_(source: Path, into: Path | None, lang: str | None, force: bool) -> N
     """Make a manuscript folder from SOURCE (.docx, .odt, .html or .txt).
 
     Writes metadata.yaml, text.md (Pandoc Markdown), a references.bib stub and images/,
-    then lists what an editor should check.
+    then lists what an editor should check. Example:
+
+        pipeline import essay.docx --into essay --lang en-GB
     """
     from pipeline.importers import import_source, report_lines
 
@@ -151,6 +169,191 @@ def import_(source: Path, into: Path | None, lang: str | None, force: bool) -> N
     except PipelineError as exc:
         fail(exc)
     click.echo("\n".join(report_lines(source, result)))
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", help="The title. Default: made from FOLDER's name.")
+@click.option("--author", help="The author, as printed. Default: a placeholder to replace.")
+@click.option(
+    "--lang",
+    default="en",
+    show_default=True,
+    help="Language tag of the text (en, en-GB, fr, de-CH…).",
+)
+def new(folder: Path, title: str | None, author: str | None, lang: str) -> None:
+    """Start a manuscript in FOLDER, which must be new or empty.
+
+    Writes metadata.yaml (every key, those not needed commented out), a sample text.md with
+    a footnote, citations and a quotation, a references.bib and a Makefile, ready for
+    `make -C FOLDER`. The sample builds and passes `pipeline check` as it stands. Example:
+
+        pipeline new my-pamphlet --title "My pamphlet" --author "Ada Writer" --lang en-GB
+    """
+    from pipeline.scaffold import create, next_steps
+
+    try:
+        result = create(folder, title, author, lang)
+    except PipelineError as exc:
+        fail(exc)
+    click.echo("\n".join(next_steps(result)))
+
+
+BUILD_DIR = click.option(
+    "--build-dir",
+    "-b",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Folder holding the built editions.",
+)
+STYLES = click.option(
+    "--styles",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of stylesheets and templates (default: the project's styles/).",
+)
+
+
+@cli.command()
+@MANUSCRIPT
+@BUILD_DIR
+@STYLES
+def proof(manuscript: Path, build_dir: Path, styles: Path | None) -> None:
+    """Write proofs of MANUSCRIPT for an editor: a contact sheet of the PDF's pages and
+    spreads (build/SLUG-proof.png) and the check report with thumbnails of the pages
+    where problems are (build/SLUG-report.html). Builds the PDF first if it is missing.
+
+    Example:
+
+        pipeline proof manuscript --build-dir build
+    """
+    from pipeline.proof import proof as make_proof
+
+    try:
+        made = make_proof(manuscript, build_dir, styles)
+    except PipelineError as exc:
+        fail(exc)
+    click.echo(f"contact sheet {made.sheet}  ({made.page_count} pages)")
+    pages = ", ".join(map(str, made.pages_with_problems)) or "none"
+    click.echo(f"report        {made.report}  ({made.findings} findings; pages shown: {pages})")
+    click.echo(f"in {made.seconds:.2f} s")
+
+
+@cli.command()
+@MANUSCRIPT
+@BUILD_DIR
+@STYLES
+@click.option("--pdf", is_flag=True, help="Rebuild the print edition too.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port on 127.0.0.1 to serve the build folder on (0: any free one).",
+)
+def watch(manuscript: Path, build_dir: Path, styles: Path | None, pdf: bool, port: int) -> None:
+    """Rebuild the HTML edition (and the PDF with --pdf) whenever a file of MANUSCRIPT or of
+    the styles changes, and serve the build folder on http://127.0.0.1:PORT/ with live
+    reload. A bad edit prints one line and the watch goes on; Ctrl-C stops it.
+
+    Example:
+
+        pipeline watch manuscript --pdf --port 8000
+    """
+    from pipeline.watch import watch as run_watch
+
+    try:
+        run_watch(manuscript, build_dir, pdf, port, styles, echo=click.echo)
+    except OSError as exc:
+        fail(PipelineError(f"cannot serve on port {port} ({exc.strerror})"))
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+@cli.group()
+def series() -> None:
+    """Several manuscripts built together: those series.yaml lists, or manuscripts/*/.
+
+    Example:
+
+        pipeline series build series.yaml --format pdf --output-dir build
+    """
+
+
+SERIES = click.argument(
+    "location", type=click.Path(exists=True, path_type=Path), default=Path("."), required=False
+)
+
+
+@series.command("list")
+@SERIES
+def series_list(location: Path) -> None:
+    """Print the manuscript folders of the series in LOCATION (series.yaml or a folder).
+
+    Example:
+
+        pipeline series list series.yaml
+    """
+    from pipeline.series import load_series
+
+    try:
+        for title in load_series(location).titles:
+            click.echo(title)
+    except PipelineError as exc:
+        fail(exc)
+
+
+@series.command("build")
+@SERIES
+@click.option(
+    "--only",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Build only this title's folder; repeat for several.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Edition to build; repeat for several. Default: all of them.",
+)
+@click.option(
+    "--output-dir",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Folder that receives one folder per title, named by its slug.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+def series_build(
+    location: Path, only: tuple[Path, ...], formats: tuple[str, ...], output_dir: Path, quiet: bool
+) -> None:
+    """Build every title of the series in LOCATION into OUTPUT_DIR/SLUG/.
+
+    Example:
+
+        pipeline series build . --only manuscripts/first --format html
+    """
+    from pipeline.series import build_series, load_series
+
+    try:
+        built = build_series(
+            load_series(location),
+            output_dir,
+            formats or FORMATS,
+            only,
+            progress=lambda message: None if quiet else click.echo(f"… {message}", err=True),
+            warn=lambda message: click.echo(f"warning: {message}", err=True),
+        )
+    except PipelineError as exc:
+        fail(exc)
+    if not quiet:
+        for title in built:
+            for edition in title.editions:
+                click.echo(f"{edition.name:7} {edition.path}  {edition.seconds:.2f} s")
 
 
 def fail(error: PipelineError) -> None:

@@ -30,6 +30,9 @@ NESTED_BLOCKS = ("li", "dt", "dd", "p", "blockquote", "pre", "figure", "table", 
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.MULTILINE)
 CITATION_NOT_FOUND = re.compile(r"Citeproc: citation (\S+) not found")
 AT_LINE = re.compile(r"at (?:(\S+) )?line (\d+)")
+BIBLIOGRAPHY_ERROR = re.compile(
+    r"Error reading bibliography file [^\n]*:\s*\(line (\d+), column \d+\):\s*(.+)", re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,13 @@ def _pandoc_error(manuscript: Manuscript, stderr: str) -> PipelineError:
         path, line = _find_citation(manuscript, key)
         where = manuscript.bibliography.name if manuscript.bibliography else "any bibliography"
         return PipelineError(f"cites @{key}, which is not in {where}", path, line)
+    bibliography = BIBLIOGRAPHY_ERROR.search(stderr)
+    if bibliography and manuscript.bibliography:
+        problem = " ".join(bibliography.group(2).split())
+        line = int(bibliography.group(1))
+        return PipelineError(
+            f"cannot be read as a bibliography ({problem})", manuscript.bibliography, line
+        )
     at_line = AT_LINE.search(message)
     if at_line:
         name, line = at_line.group(1), int(at_line.group(2))

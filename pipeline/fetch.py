@@ -43,5 +43,9 @@ def sandboxed_fetcher(allowed: list[Path]):
 def refused_error(fetcher, base: Path) -> PipelineError:
     """The error for the first reference the fetcher refused."""
     url = fetcher.refused[0] if fetcher.refused else "a resource"
-    shown = unquote(urlsplit(url).path) if url.startswith("file:") else url
-    return PipelineError(f"refers to {shown}, which lies outside the manuscript folder", base)
+    if url.startswith("file:"):
+        shown = unquote(urlsplit(url).path)
+        return PipelineError(
+            f"a style or image refers to {shown}, outside the allowed folders", base
+        )
+    return PipelineError(f"a style or image refers to {url}; a build never uses the network", base)

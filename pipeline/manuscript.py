@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.bibliography import bibliography_keys
 from pipeline.errors import PipelineError
 from pipeline.files import STYLES_DIR, read_text, resolve_inside
 from pipeline.metadata import Metadata, load_metadata
@@ -14,6 +15,8 @@ METADATA_FILE = "metadata.yaml"
 DEFAULT_TEXT = "text.md"
 DEFAULT_BIBLIOGRAPHIES = ("references.bib", "references.json", "references.yaml")
 DEFAULT_CSL = "chicago-notes.csl"
+OWN_STYLES = "styles"
+MAX_TEXT_BYTES = 8_000_000
 NUMBERED_TEXT = re.compile(r"^\d+-.*\.md$")
 
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
@@ -43,6 +46,17 @@ class Manuscript:
     def slug(self) -> str:
         return self.metadata.slug
 
+    def style_path(self, name: str) -> Path:
+        """The style file ``name`` (``screen.css``, ``templates/web.html``…): the manuscript's
+        own ``styles/NAME`` when it has one, else the shared one.
+
+        A title of a series thereby overrides the shared styles file by file.
+        """
+        own = self.root / OWN_STYLES / name
+        if own.is_file():
+            return resolve_inside(f"{OWN_STYLES}/{name}", self.root, [self.root])
+        return self.styles / name
+
     @property
     def inputs(self) -> list[Path]:
         """Every file the build reads from the manuscript, for caching and make."""
@@ -52,13 +66,12 @@ class Manuscript:
         return files
 
 
-def load_manuscript(
-    root: Path, styles: Path | None = None, check_notes: bool = True
-) -> Manuscript:
+def load_manuscript(root: Path, styles: Path | None = None, preflight: bool = True) -> Manuscript:
     """Locate and validate every file of the manuscript in ``root``.
 
-    ``check_notes`` stops at a note call without a definition, which pandoc would otherwise
-    print as it stands; the lint turns it off to report every such call instead.
+    ``preflight`` stops at what pandoc would pass over in silence: a note call without a
+    definition (printed as it stands) and two bibliography entries with one key (the second
+    ignored). The lint turns it off to report every such place instead.
     """
     root = root.resolve()
     styles = (styles or STYLES_DIR).resolve()
@@ -68,17 +81,33 @@ def load_manuscript(
     if not meta_path.is_file():
         raise PipelineError(f"has no {METADATA_FILE}", root)
     metadata = load_metadata(meta_path)
-    texts = tuple(TextFile(p, read_text(p)) for p in _text_paths(root, metadata))
-    if check_notes:
+    paths = _text_paths(root, metadata)
+    _check_size(paths)
+    texts = tuple(TextFile(p, read_text(p)) for p in paths)
+    bibliography = _bibliography(root, metadata)
+    if preflight:
         check_note_labels(texts)
+        check_unique_keys(bibliography)
     return Manuscript(
         root=root,
         metadata=metadata,
         texts=texts,
-        bibliography=_bibliography(root, metadata),
+        bibliography=bibliography,
         csl=_csl(root, styles, metadata),
         styles=styles,
     )
+
+
+def _check_size(paths: list[Path]) -> None:
+    """Refuse a text too long to build in reasonable time, before reading it."""
+    total = sum(p.stat().st_size for p in paths)
+    if total > MAX_TEXT_BYTES:
+        largest = max(paths, key=lambda p: p.stat().st_size)
+        size, limit = total / 1_000_000, MAX_TEXT_BYTES / 1_000_000
+        raise PipelineError(
+            f"is {size:.1f} MB of text; the pipeline builds manuscripts of up to {limit:.0f} MB",
+            largest,
+        )
 
 
 def _text_paths(root: Path, metadata: Metadata) -> list[Path]:
@@ -141,6 +170,15 @@ def check_note_labels(texts: tuple[TextFile, ...]) -> None:
             raise PipelineError(
                 f"footnote [^{label}] is referenced but never defined", path, number
             )
+
+
+def check_unique_keys(bibliography: Path | None) -> None:
+    """Fail on two bibliography entries with the same key."""
+    seen: set[str] = set()
+    for key, line in bibliography_keys(bibliography):
+        if key in seen:
+            raise PipelineError(f"has a second entry with the key {key!r}", bibliography, line)
+        seen.add(key)
 
 
 def _prose_lines(source: str) -> list[tuple[int, str]]:

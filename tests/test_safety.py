@@ -2,6 +2,7 @@
 carry active content into an edition."""
 
 import os
+import shutil
 import time
 
 import pytest
@@ -103,3 +104,25 @@ def test_strict_mode_refuses_active_content(small_copy, tmp_path):
     result = build(small_copy, tmp_path / "out", "--strict")
     assert result.exit_code == 2
     assert "not allowed with --strict" in result.output
+
+
+@pytest.mark.parametrize(
+    "reference, expected",
+    [
+        ("file:///etc/hostname", "refers to /etc/hostname, outside the allowed folders"),
+        ("http://127.0.0.1:9/x.png", "refers to http://127.0.0.1:9/x.png; a build never uses"),
+    ],
+    ids=["file outside", "network"],
+)
+def test_stylesheet_references_are_sandboxed(reference, expected, small_copy, tmp_path):
+    from tests.conftest import ROOT
+
+    styles = tmp_path / "styles"
+    shutil.copytree(ROOT / "styles", styles)
+    with (styles / "print.css").open("a") as css:
+        css.write(f'\nbody {{ background: url("{reference}"); }}\n')
+    start = time.perf_counter()
+    result = build(small_copy, tmp_path / "out", "--styles", str(styles), "--format", "pdf")
+    assert time.perf_counter() - start < 20
+    assert result.exit_code == 2
+    assert expected in result.output

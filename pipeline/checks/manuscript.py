@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from pipeline.checks.bibliography import bibliography_keys
+from pipeline.bibliography import bibliography_keys
 from pipeline.checks.context import CheckContext
 from pipeline.checks.prose import paragraphs, prose_lines
 from pipeline.checks.registry import Severity, rule
@@ -63,6 +63,16 @@ def uncited_entry(context: CheckContext):
     for key, line in _bib_keys(context):
         if key not in cited and bib is not None:
             yield _place(bib.name, line), f"entry {key} is never cited"
+
+
+@rule("manuscript.duplicate-entry", Severity.ERROR, "Two bibliography entries share a key.")
+def duplicate_entry(context: CheckContext):
+    bib = context.manuscript.bibliography
+    seen: set[str] = set()
+    for key, line in _bib_keys(context):
+        if key in seen and bib is not None:
+            yield _place(bib.name, line), f"a second entry has the key {key}"
+        seen.add(key)
 
 
 def _note_labels(context: CheckContext):

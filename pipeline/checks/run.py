@@ -34,7 +34,7 @@ def run_checks(
     subjects: Iterable[str] = SUBJECTS,
     styles: Path | None = None,
 ) -> Report:
-    context = CheckContext(load_manuscript(manuscript_dir, styles, check_notes=False), build_dir)
+    context = CheckContext(load_manuscript(manuscript_dir, styles, preflight=False), build_dir)
     built = context.built
     subjects = [s for s in subjects if s in ("manuscript", "cross") or s in built]
     rules = rules_for(subjects)

@@ -153,7 +153,7 @@ def _add_items(
     nav = _item("nav", NAV_FILE, XHTML_MEDIA_TYPE, nav_document(navigation), ["nav"])
     order = _reading_order(spine)
     ncx = _item("ncx", NCX_FILE, NCX_MEDIA_TYPE, ncx_document(navigation, order))
-    css = read_text(document.manuscript.styles / STYLESHEET_SOURCE).encode("utf-8")
+    css = read_text(document.manuscript.style_path(STYLESHEET_SOURCE)).encode("utf-8")
     book.add_item(_item("style", STYLESHEET, "text/css", css))
     documents = []
     for part in spine:

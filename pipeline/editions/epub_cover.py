@@ -116,7 +116,7 @@ def typographic_cover(document: Document) -> str:
         else 0
     )
     top = TITLE_AREA[0] + (TITLE_AREA[1] - TITLE_AREA[0] - title_height - subtitle_height) / 2
-    template = Template(read_text(document.manuscript.styles / TEMPLATE))
+    template = Template(read_text(document.manuscript.style_path(TEMPLATE)))
     return template.substitute(
         label=escape(cover_label(document)),
         series_lines=_tspans(

@@ -11,6 +11,7 @@ in; pages before the text (the title page and its verso) point at the EPUB's tit
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +31,12 @@ NO_PHRASING = {
     "img", "br", "hr", "wbr", "input", "select", "textarea", "a",
 }  # fmt: skip
 WORDS_TRIED = (8, 4)
+SELF_LAYOUT_LIMIT = 4000
+NO_PAGE_LIST = (
+    "warning: the EPUB has no print page list: %s; build the PDF in the same run to get one"
+)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,12 +61,25 @@ class PageTarget:
 
 def print_layout(document: Document, context: BuildContext) -> PrintLayout:
     """The print edition's layout: from this build's PDF, or laid out here when the PDF
-    edition was not asked for."""
+    edition was not asked for.
+
+    Laying out a very long text only for the page list would cost minutes (about 14 ms a
+    block or note), and WeasyPrint cannot lay out very deep nesting: in both cases the EPUB
+    is built without a page list, and the build says so.
+    """
     if context.print_layout is not None:
         return context.print_layout
+    size = sum(1 for e in document.body.iter() if e.get(BLOCK_ATTRIBUTE)) + len(document.notes)
+    if size > SELF_LAYOUT_LIMIT:
+        log.warning(NO_PAGE_LIST, f"laying out {size:,} blocks and notes would take too long")
+        return PrintLayout()
     from pipeline.editions import pdf
 
-    return pdf.print_layout(pdf.lay_out(document))
+    try:
+        return pdf.print_layout(pdf.lay_out(document))
+    except RecursionError:
+        log.warning(NO_PAGE_LIST, "its text is nested too deeply to be laid out")
+        return PrintLayout()
 
 
 def anchors(documents: list[ContentDocument], layout: PrintLayout) -> list[Anchor]:

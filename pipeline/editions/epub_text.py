@@ -7,6 +7,7 @@ reading system can show each note in a pop-up beside its call.
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
 
@@ -69,10 +70,10 @@ def split_chapters(document: Document) -> list[Chapter]:
 
 def heading_text(heading: HtmlElement) -> str:
     """A heading's words as a reader sees them in a table of contents: no note calls."""
-    copy = lxml.html.fromstring(lxml.html.tostring(heading))
-    for ref in note_refs(copy):
+    words = copy.deepcopy(heading)
+    for ref in note_refs(words):
         ref.drop_tree()
-    return " ".join(copy.text_content().split())
+    return " ".join(words.text_content().split())
 
 
 def chapter_document(document: Document, chapter: Chapter) -> ContentDocument:

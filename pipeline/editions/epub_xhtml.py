@@ -16,6 +16,8 @@ NS = {"x": XHTML_NS, "epub": EPUB_NS}
 DOCTYPE = "<!DOCTYPE html>"
 XHTML_MEDIA_TYPE = "application/xhtml+xml"
 STYLESHEET = "styles/epub.css"
+PARSER = lxml.etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+"""For markup the pipeline wrote itself: deeply nested quotations and lists must parse."""
 
 
 @dataclass
@@ -55,7 +57,7 @@ def serialize(document: ContentDocument, lang: str) -> bytes:
         f'<link rel="stylesheet" type="text/css" href="{document.href_to(STYLESHEET)}"/>'
         f"</head><body{body_type}>{inner}</body></html>"
     )
-    return to_bytes(lxml.etree.fromstring(markup.encode("utf-8")))
+    return to_bytes(lxml.etree.fromstring(markup.encode("utf-8"), PARSER))
 
 
 def to_bytes(root: lxml.etree._Element, doctype: str | None = DOCTYPE) -> bytes:

@@ -26,7 +26,7 @@ def write(document: Document, target: Path, context: BuildContext) -> None:
 
 
 def render(document: Document) -> str:
-    styles = document.manuscript.styles
+    manuscript = document.manuscript
     meta = document.metadata
     body = document.body_copy()
     shift_headings(body, 1)
@@ -34,12 +34,12 @@ def render(document: Document) -> str:
     mark_calls(body)
     place_notes(body, document.notes)
     citations = mark_citations(body)
-    template = Template(read_text(styles / TEMPLATE))
+    template = Template(read_text(manuscript.style_path(TEMPLATE)))
     return template.substitute(
         lang=escape(meta.lang),
         title=escape(meta.title),
         head=head_metadata(document),
-        css=read_text(styles / STYLESHEET),
+        css=read_text(manuscript.style_path(STYLESHEET)),
         title_block=matter.title_block(document),
         contents=contents(document),
         body=inner_html(body),

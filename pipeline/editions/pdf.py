@@ -22,6 +22,7 @@ from pipeline.editions.print_pages import (
     page_contents,
 )
 from pipeline.errors import PipelineError
+from pipeline.fetch import refused_error, sandboxed_fetcher
 from pipeline.files import atomic_output, read_text
 from pipeline.markup import escape, inner_html, shift_headings
 
@@ -138,27 +139,39 @@ def _block_element(tree, block: int):
 
 def _render(document: Document, cuts: dict[int, list[int]], repairs: dict[int, str]):
     import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
 
+    manuscript = document.manuscript
+    fetcher = sandboxed_fetcher([manuscript.root, manuscript.styles])
     markup = render(document, cuts, repairs)
-    html = weasyprint.HTML(string=markup, base_url=str(document.manuscript.root))
-    return html.render(stylesheets=stylesheets(document))
+    html = weasyprint.HTML(string=markup, base_url=str(manuscript.root), url_fetcher=fetcher)
+    try:
+        return html.render(stylesheets=stylesheets(document, fetcher))
+    except FatalURLFetchingError:
+        raise refused_error(fetcher, manuscript.root) from None
 
 
-def stylesheets(document: Document) -> list:
+def stylesheets(document: Document, fetcher=None) -> list:
     """print.css, the page size, and the stylesheets the ``print`` options switch on."""
     import weasyprint
 
-    styles = document.manuscript.styles
+    manuscript = document.manuscript
+    if fetcher is None:
+        fetcher = sandboxed_fetcher([manuscript.root, manuscript.styles])
     options = document.metadata.section("print")
     size = page_size(document)
-    page_css = Template(read_text(styles / PAGE_STYLESHEET)).substitute(size=size.css)
-    sheets = [weasyprint.CSS(filename=str(styles / STYLESHEET))]
-    sheets.append(weasyprint.CSS(string=page_css, base_url=str(styles)))
+    page_css = Template(read_text(manuscript.style_path(PAGE_STYLESHEET))).substitute(size=size.css)
+
+    def sheet(name: str):
+        return weasyprint.CSS(filename=str(manuscript.style_path(name)), url_fetcher=fetcher)
+
+    sheets = [sheet(STYLESHEET)]
+    sheets.append(
+        weasyprint.CSS(string=page_css, base_url=str(manuscript.styles), url_fetcher=fetcher)
+    )
     if size.width > LARGE_PAGE_MM:
-        sheets.append(weasyprint.CSS(filename=str(styles / LARGE_PAGE_STYLESHEET)))
-    for option, name in OPTION_STYLESHEETS.items():
-        if options.get(option):
-            sheets.append(weasyprint.CSS(filename=str(styles / name)))
+        sheets.append(sheet(LARGE_PAGE_STYLESHEET))
+    sheets.extend(sheet(name) for option, name in OPTION_STYLESHEETS.items() if options.get(option))
     return sheets
 
 
@@ -178,7 +191,7 @@ def render(
 ) -> str:
     """The HTML that WeasyPrint lays out."""
     meta = document.metadata
-    template = Template(read_text(document.manuscript.styles / TEMPLATE))
+    template = Template(read_text(document.manuscript.style_path(TEMPLATE)))
     return template.substitute(
         lang=escape(meta.lang),
         title=escape(meta.title),

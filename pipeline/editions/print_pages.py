@@ -75,14 +75,20 @@ def note_line_lengths(rendered) -> dict[int, list[int]]:
 
 
 def _walk(box, block: int | None) -> Iterator[tuple[object, int | None]]:
-    """Every box under ``box`` with the numbered body block it lies in."""
-    element = getattr(box, "element", None)
-    own = element.get(BLOCK_ATTRIBUTE) if element is not None else None
-    if own is not None and own.isdigit():
-        block = int(own)
-    yield box, block
-    for child in getattr(box, "children", ()):
-        yield from _walk(child, block)
+    """Every box under ``box`` with the numbered body block it lies in, in document order.
+
+    Iterative: a deeply nested text (quotations in quotations) must not hit Python's
+    recursion limit."""
+    stack = [(box, block)]
+    while stack:
+        current, inherited = stack.pop()
+        element = getattr(current, "element", None)
+        own = element.get(BLOCK_ATTRIBUTE) if element is not None else None
+        if own is not None and own.isdigit():
+            inherited = int(own)
+        yield current, inherited
+        children = getattr(current, "children", ())
+        stack.extend((child, inherited) for child in reversed(children))
 
 
 def _record(contents: PageContents, box, block: int | None) -> None:

@@ -10,12 +10,15 @@ from tests.conftest import FIXTURES, SEED
 
 BIB = "@book{known, author={A, B}, title={T}, year=2000}\n@book{unused, title={U}, year=1}\n"
 
+DUPLICATE = "@book{known, title={Again}, year=2001}\n"
+
 CASES = {
     "manuscript.unknown-citation": ("See [@ghost].\n", "text.md:1"),
     "manuscript.uncited-entry": ("Cites [@known] only.\n", "references.bib:2"),
     "manuscript.unused-note": ("Text.\n\n[^a]: Never called.\n", "text.md:3"),
     "manuscript.undefined-note": ("Text[^b].\n", "text.md:1"),
     "manuscript.duplicate-note": ("A[^a].\n\n[^a]: One.\n\n[^a]: Two.\n", "text.md:5"),
+    "manuscript.duplicate-entry": ("Cites [@known; @unused].\n", "references.bib:3"),
     "manuscript.straight-quote": ('He said "no" twice.\n', "text.md:1"),
     "manuscript.unbalanced-quotes": ("He said “no and left.\n", "text.md:1"),
     "manuscript.hyphen-as-dash": ("Words - then more.\n", "text.md:1"),
@@ -35,7 +38,8 @@ def test_every_manuscript_rule_has_a_case():
 @pytest.mark.parametrize("rule_id", CASES)
 def test_rule_fires_at_the_right_place(rule_id, tmp_path):
     text, place = CASES[rule_id]
-    folder = manuscript(tmp_path / "m", text, bib=BIB)
+    bib = BIB + DUPLICATE if rule_id == "manuscript.duplicate-entry" else BIB
+    folder = manuscript(tmp_path / "m", text, bib=bib)
     places = fired(folder, "manuscript").get(rule_id, [])
     assert any(p.startswith(place) for p in places), places
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import pymupdf
 
 from pipeline.build import build
 from pipeline.checks.extract import NS, comparable
 from pipeline.document import BLOCK_ATTRIBUTE
-from pipeline.editions import PageTop, PrintLayout
+from pipeline.editions import PageTop, PrintLayout, epub_pages
 from pipeline.editions.epub_pages import place_page_breaks
 from pipeline.editions.epub_xhtml import ContentDocument
 from pipeline.markup import fragment
@@ -118,18 +120,16 @@ def test_a_page_that_begins_inside_a_block_is_marked_at_its_first_word():
         5: PageTop(3, None, "Closing words."),
         6: PageTop(3, None, "words that are nowhere"),
     }
-    layout = PrintLayout(
-        block_pages={1: 2, 2: 3, 4: 3, 3: 5}, page_count=6, page_tops=tops
-    )
+    layout = PrintLayout(block_pages={1: 2, 2: 3, 4: 3, 3: 5}, page_count=6, page_tops=tops)
     place_page_breaks([front, text], layout)
-    paragraph, items, closing = text.body[0].xpath("./p[1]|./ul|./p[2]")
-    assert words_after(text, 3) == ("p", "Seven eight nine ten.")
+    paragraph, closing = text.body[0].xpath("./p")
+    assert words_after(text, 3) == ("p", "seven eight nine ten.")
     assert words_after(text, 4) == ("li", "the words after the break.")
     assert words_after(text, 5) == ("section", "Closing words.")
     assert words_after(text, 6) == ("section", "Closing words.")
     assert [s.get("id") for s in closing.itersiblings(preceding=True)][:2] == ["page-6", "page-5"]
-    assert paragraph.text_content() == "One two three four five. Six seven eight nine ten.1 "
-    "Eleven twelve."
+    whole = "One two three four five. Six seven eight nine ten.1 Eleven twelve."
+    assert paragraph.text_content() == whole
 
 
 def test_epub_alone_lays_out_the_print_pages_as_the_pdf_build_does(small_editions, tmp_path):
@@ -148,3 +148,15 @@ def test_accessibility_metadata_names_the_page_source(epub_builds):
     ]
     features = book.metadata("schema:accessibilityFeature")
     assert {"printPageNumbers", "pageBreakMarkers", "pageNavigation"} <= set(features)
+
+
+def test_a_text_too_long_to_lay_out_alone_gets_no_page_list_and_a_warning(
+    monkeypatch, tmp_path, caplog
+):
+    monkeypatch.setattr(epub_pages, "SELF_LAYOUT_LIMIT", 3)
+    with caplog.at_level(logging.WARNING):
+        book = Epub(build(SMALL, ["epub"], tmp_path)[0].path)
+    assert any("no print page list" in r.getMessage() for r in caplog.records)
+    assert book.nav_list("page-list") == []
+    assert book.metadata("pageBreakSource") == []
+    assert "printPageNumbers" not in book.metadata("schema:accessibilityFeature")

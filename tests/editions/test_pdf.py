@@ -5,6 +5,7 @@ footnote rule, with pixels of pages rendered by pdftoppm.
 """
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -423,3 +424,21 @@ def test_no_widows_or_orphans_and_headings_keep_with_text(seed_editions):
             assert not (widow and abs(second[1] - left - indent) < 1.5), (page.number + 1, first)
             headings = {t for _l, t, p in toc if p == page.number + 1}
             assert last[3] not in headings, page.number + 1
+
+
+def test_notes_stay_on_their_page_on_small_pages(tmp_path):
+    """On A6 pages WeasyPrint carries a note over to make room for a line it keeps from
+    being a widow; the print edition lays the pages out again until no note is."""
+    manuscript = tmp_path / "seed-a6"
+    shutil.copytree(SEED, manuscript)
+    metadata = manuscript / "metadata.yaml"
+    metadata.write_text(
+        metadata.read_text(encoding="utf-8").replace("page-size: A5", "page-size: A6")
+    )
+    (path,) = [e.path for e in build(manuscript, ["pdf"], out_dir=tmp_path / "out")]
+    with pymupdf.open(path) as pdf:
+        assert pdf[0].rect.width == pytest.approx(105 * MM, abs=0.5)
+        placed = note_pages(pdf)
+    assert len(placed) == len(parse(load_manuscript(manuscript)).notes)
+    for number, page, calls in placed:
+        assert calls == {page}, number
