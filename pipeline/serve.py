@@ -96,7 +96,9 @@ class LiveHandler(SimpleHTTPRequestHandler):
         except OSError:
             self.send_error(HTTPStatus.NOT_FOUND)
             return
-        body = inject_script(page, self.script.substitute(build=number)).encode("utf-8")
+        body = inject_script(page, self.script.substitute(build=number, events=EVENTS_PATH)).encode(
+            "utf-8"
+        )
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

@@ -148,23 +148,41 @@ def test_edits_are_served_and_a_bad_edit_does_not_stop_the_watch(
     assert watch.seen[-1:] == ["stopped"] or watch.next_line(lambda line: line == "stopped")
 
 
-def test_the_page_reloads_itself_in_a_browser(watching, small_copy: Path) -> None:
-    watch = watching()
+def reload_in_browser(url: str, text: str, old: str, new: str) -> None:
+    """Open ``url`` in Chromium, make the edit, and wait for the open page to show it.
+
+    Run in a process of its own: the browser tests keep a Playwright session open in the
+    test process, and Playwright's sync API allows only one per process.
+    """
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
         )
         try:
             tab = browser.new_page()
-            tab.goto(watch.url)
-            assert tab.url.endswith(f"/{SLUG}.html")
-            replace_in(small_copy / "text.md", "A short opening paragraph", "A reloaded opening")
+            tab.goto(url)
+            assert tab.url.endswith(f"/{SLUG}.html"), tab.url
+            replace_in(Path(text), old, new)
             tab.wait_for_function(
-                "() => document.body.textContent.includes('A reloaded opening')",
-                timeout=WAIT * 1000,
+                f"() => document.body.textContent.includes({new!r})", timeout=WAIT * 1000
             )
         finally:
             browser.close()
+
+
+def test_the_page_reloads_itself_in_a_browser(watching, small_copy: Path) -> None:
+    watch = watching()
+    code = "import sys; from tests.test_watch import reload_in_browser as r; r(*sys.argv[1:])"
+    text = small_copy / "text.md"
+    old, new = "A short opening paragraph", "A reloaded opening"
+    probe = subprocess.run(
+        [sys.executable, "-c", code, watch.url, str(text), old, new],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3 * WAIT,
+    )
+    assert probe.returncode == 0, probe.stderr[-2000:]
     assert watch.stop() == 0
 
 

@@ -9,10 +9,12 @@ page's width. With bleed or crop marks the pages are first trimmed to their trim
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tempfile
 from pathlib import Path
 
+from pipeline.clock import build_time, pdf_date
 from pipeline.document import Document
 from pipeline.editions import BuildContext, pdf
 from pipeline.editions.pagesize import PageSize, booklet_sheet, parse_sheet_size
@@ -21,7 +23,20 @@ from pipeline.files import atomic_write
 
 def write(document: Document, target: Path, context: BuildContext) -> None:
     pages = trimmed(print_pdf_bytes(document, context))
-    atomic_write(target, impose(pages, sheet_size(document)))
+    atomic_write(target, reproducible(impose(pages, sheet_size(document)), pages))
+
+
+def reproducible(data: bytes, source: bytes) -> bytes:
+    """The imposed PDF dated by the build clock, with a file identifier derived from the
+    pages it imposes, so that rebuilds with SOURCE_DATE_EPOCH give the same bytes."""
+    import pymupdf
+
+    identifier = hashlib.sha256(source).hexdigest()[:32].upper()
+    with pymupdf.open(stream=data, filetype="pdf") as pdf:
+        stamp = pdf_date(build_time())
+        pdf.set_metadata({**pdf.metadata, "creationDate": stamp, "modDate": stamp})
+        pdf.xref_set_key(-1, "ID", f"[<{identifier}><{identifier}>]")
+        return pdf.tobytes(garbage=3, deflate=True, no_new_id=True)
 
 
 def print_pdf_bytes(document: Document, context: BuildContext) -> bytes:

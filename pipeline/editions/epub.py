@@ -14,6 +14,7 @@ from pathlib import Path
 from ebooklib import epub
 from lxml.html import HtmlElement
 
+from pipeline.clock import build_time
 from pipeline.document import Document
 from pipeline.editions import BuildContext, PrintLayout, matter
 from pipeline.editions.epub_cover import cover
@@ -34,7 +35,7 @@ from pipeline.editions.epub_nav import (
     ncx_document,
     outline,
 )
-from pipeline.editions.epub_package import build_time, package
+from pipeline.editions.epub_package import package
 from pipeline.editions.epub_pages import place_page_breaks, print_layout, strip_block_numbers
 from pipeline.editions.epub_text import (
     HEADINGS,

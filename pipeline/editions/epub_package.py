@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import zipfile
 
 import lxml.etree
@@ -24,14 +23,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)
 FILE_MODE = 0o100644
 UNIX = 3
-
-
-def build_time() -> dt.datetime:
-    """The modification time: SOURCE_DATE_EPOCH when set, so rebuilds give the same bytes."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
 
 
 def package(book: epub.EpubBook, modified: dt.datetime, lang: str) -> bytes:
