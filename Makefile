@@ -67,7 +67,7 @@ SERIES_TITLES ?=
 SERIES_FLAGS ?=
 series_stamp = $(BUILD)/.series/$(subst /,_,$(1)).built
 define SERIES_TITLE
-$(call series_stamp,$(1)): $(shell find $(1) -type f -not -name '.*') $(shell find styles -type f) | $(SETUP)
+$(call series_stamp,$(1)): $(shell find $(1) -type f -not -name '.*') $(shell find styles -type f)
 	$(PIPELINE) series build $(SERIES) --only $(1) --output-dir $(BUILD) --quiet $(SERIES_FLAGS)
 	@mkdir -p $$(@D) && touch $$@
 endef

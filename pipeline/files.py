@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import PipelineError
 
-STYLES_DIR = Path(__file__).resolve().parent.parent / "styles"
+
+def _styles_dir() -> Path:
+    """The shared styles: $PIPELINE_STYLES, else the checkout's styles/ folder, else the copy
+    installed with the package."""
+    if os.environ.get("PIPELINE_STYLES"):
+        return Path(os.environ["PIPELINE_STYLES"])
+    checkout = Path(__file__).resolve().parent.parent / "styles"
+    if checkout.is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "pamphlet-pipeline" / "styles"
+
+
+STYLES_DIR = _styles_dir()
 
 
 def read_text(path: Path) -> str:

@@ -39,8 +39,6 @@ FIELDS: dict[str, str] = {
     "csl": TEXT,
     "cover": TEXT,
     "reference-section-title": TEXT,
-    "notes-section-title": TEXT,
-    "toc": FLAG,
     "print": MAPPING,
     "epub": MAPPING,
     "html": MAPPING,

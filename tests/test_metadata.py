@@ -58,8 +58,8 @@ def test_duplicate_key(tmp_path):
 
 
 def test_wrong_type(tmp_path):
-    error = error_for(tmp_path, "title: T\ntoc: maybe\n")
-    assert "'toc' must be a true or false" in error.message
+    error = error_for(tmp_path, "title: T\nprint:\n  toc: maybe\n")
+    assert "'print.toc' must be a true or false" in error.message
 
 
 def test_not_a_mapping(tmp_path):

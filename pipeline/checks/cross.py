@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from pipeline.checks.context import CheckContext
 from pipeline.checks.extract import comparable
 from pipeline.checks.registry import Severity, rule
 
 WORD_TOLERANCE = 0.005
+LIST_NUMBER = re.compile(r"^(\d+|[ivxlc]+|[a-z])[.)]$")
 
 
 def _editions(context: CheckContext) -> list[str]:
@@ -75,12 +78,17 @@ def headings(context: CheckContext):
 
 @rule("cross.word-count", Severity.ERROR, "An edition's body text has more or fewer words.")
 def word_count(context: CheckContext):
-    expected = len(context.content("manuscript").text.split())
+    expected = _words(context.content("manuscript").text)
     for name in _editions(context):
-        found = len(context.content(name).text.split())
+        found = _words(context.content(name).text)
         if expected and abs(found - expected) / expected > WORD_TOLERANCE:
             change = (found - expected) / expected
             yield name, f"{found} words where the manuscript has {expected} ({change:+.1%})"
+
+
+def _words(text: str) -> int:
+    """Words of running text; list numbers a printed edition spells out do not count."""
+    return sum(1 for word in text.split() if not LIST_NUMBER.match(word))
 
 
 def _short(text: str, length: int = 60) -> str:

@@ -19,6 +19,7 @@ HYPHEN_AS_DASH = re.compile(r"(?<=\S) - (?=\S)")
 SPACED_EN_DASH = re.compile(r"\S – \S")
 UNSPACED_EM_DASH = re.compile(r"\w—\w")
 SPACED_EM_DASH = re.compile(r"\S — \S")
+BLOCK_MARKER = re.compile(r"^\s*(?:[:>*+-]|\d+[.)]|\(?[a-z]\))\s+")
 DOUBLED_SPACE = re.compile(r"(?<=\S) {2,}(?=\S)")
 DOUBLED_WORD = re.compile(r"\b([A-Za-z\u00C0-\u024F\u0400-\u04FF]+)\s+\1\b", re.IGNORECASE)
 IMAGE = re.compile(r"!\[([^\]]*)\]")
@@ -175,7 +176,7 @@ def mixed_dashes(context: CheckContext):
 @rule("manuscript.doubled-space", Severity.WARNING, "Two or more spaces between words.")
 def doubled_space(context: CheckContext):
     for name, number, line in _places(context):
-        if DOUBLED_SPACE.search(line.strip()):
+        if DOUBLED_SPACE.search(BLOCK_MARKER.sub("", line).strip()):
             yield _place(name, number), "two or more spaces between words"
 
 

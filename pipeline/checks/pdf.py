@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+import re
+
 from pipeline.checks.context import CheckContext
 from pipeline.checks.extract import comparable
 from pipeline.checks.registry import Severity, rule
 
-CONFIGURED_FAMILIES = ("CharisSIL", "Charis SIL", "Charis")
+FONT_FAMILY = re.compile(r"font-family\s*:\s*([^;}]+)", re.IGNORECASE)
+GENERIC_FAMILIES = {
+    "serif",
+    "sans-serif",
+    "monospace",
+    "cursive",
+    "fantasy",
+    "system-ui",
+    "inherit",
+}
+
+
+def configured_families(context: CheckContext) -> set[str]:
+    """The font families the print stylesheets name, squeezed (``charissil``)."""
+    manuscript = context.manuscript
+    sheets = [*manuscript.styles.glob("print*.css"), *(manuscript.root / "styles").glob("*.css")]
+    families = set()
+    for sheet in sheets:
+        for declaration in FONT_FAMILY.findall(sheet.read_text(encoding="utf-8")):
+            for family in declaration.split(","):
+                name = family.strip().strip("'\"").strip()
+                if name and name.lower() not in GENERIC_FAMILIES:
+                    families.add(_squeeze(name))
+    return families
+
+
+def _squeeze(name: str) -> str:
+    return re.sub(r"[\s_-]+", "", name).lower()
 
 
 def _open(context: CheckContext):
@@ -45,8 +74,9 @@ def fonts_embedded(context: CheckContext):
 @rule("pdf.font-family", Severity.ERROR, "A font outside the configured families was used.")
 def font_family(context: CheckContext):
     reported = set()
+    allowed = tuple(configured_families(context))
     for page, name, _ext, _xref in _fonts(context):
-        if not name.replace("-", "").startswith(CONFIGURED_FAMILIES) and name not in reported:
+        if not _squeeze(name).startswith(allowed) and name not in reported:
             reported.add(name)
             yield f"page {page}", f"fallback font {name} was used"
 

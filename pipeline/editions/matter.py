@@ -6,16 +6,11 @@ from pipeline.document import BibEntry, Document, Heading
 from pipeline.markup import escape
 
 DEFAULT_BIBLIOGRAPHY_TITLE = "Bibliography"
-DEFAULT_NOTES_TITLE = "Notes"
 DEFAULT_CONTENTS_TITLE = "Contents"
 
 
 def bibliography_title(document: Document) -> str:
     return document.metadata.get("reference-section-title") or DEFAULT_BIBLIOGRAPHY_TITLE
-
-
-def notes_title(document: Document) -> str:
-    return document.metadata.get("notes-section-title") or DEFAULT_NOTES_TITLE
 
 
 def title_block(document: Document, heading: str = "h1") -> str:

@@ -167,3 +167,12 @@ UNTESTED_HERE = {
     "epub.accessibility-metadata",
     "epub.page-list",
 }
+
+
+def test_numbered_lists_do_not_count_as_extra_words(tmp_path):
+    from tests.checks.helpers import manuscript
+
+    items = "".join(f"{n}.  Item number {n} of the list.\n" for n in range(1, 40))
+    folder = manuscript(tmp_path / "m", f"# A list\n\n{items}\nAnd a closing line.\n")
+    build(folder, ["pdf", "html"], tmp_path / "out")
+    assert "cross.word-count" not in fired(folder, "cross", build_dir=tmp_path / "out")

@@ -45,7 +45,10 @@ def test_rule_fires_at_the_right_place(rule_id, tmp_path):
 
 
 def test_clean_text_fires_nothing(tmp_path):
-    text = "# One\n\nIt’s “quoted” – and cited [@known; @unused].[^n]\n\n[^n]: A note.\n"
+    text = (
+        "# One\n\nIt’s “quoted” – and cited [@known; @unused].[^n]\n\n"
+        "Term\n:   A definition.\n\n1.  A numbered item.\n\n[^n]: A note.\n"
+    )
     folder = manuscript(tmp_path / "m", text, bib=BIB)
     assert fired(folder, "manuscript") == {}
 
