@@ -14,7 +14,6 @@ from pipeline.manuscript import NOTE_DEFINITION, NOTE_REFERENCE
 
 CITATION = re.compile(r"(?<![\w@])@([\w][\w:.#$%&\-+?<>~/]*\w|\w)")
 STRAIGHT_QUOTE = re.compile(r"[\"']")
-APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 HYPHEN_AS_DASH = re.compile(r"(?<=\S) - (?=\S)")
 SPACED_EN_DASH = re.compile(r"\S – \S")
 UNSPACED_EM_DASH = re.compile(r"\w—\w")
@@ -23,6 +22,9 @@ BLOCK_MARKER = re.compile(r"^\s*(?:[:>*+-]|\d+[.)]|\(?[a-z]\))\s+")
 DOUBLED_SPACE = re.compile(r"(?<=\S) {2,}(?=\S)")
 DOUBLED_WORD = re.compile(r"\b([A-Za-z\u00C0-\u024F\u0400-\u04FF]+)\s+\1\b", re.IGNORECASE)
 IMAGE = re.compile(r"!\[([^\]]*)\]")
+IMAGE_TARGET = re.compile(r"!\[[^\]]*\]\(<?([^)\s>]+)")
+REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+THREE_DOTS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
 HEADING = re.compile(r"^(#{1,6})\s+\S")
 
 
@@ -119,9 +121,8 @@ def duplicate_note(context: CheckContext):
 @rule("manuscript.straight-quote", Severity.WARNING, "Straight quotes where curly ones belong.")
 def straight_quote(context: CheckContext):
     for name, number, line in _places(context):
-        prose = APOSTROPHE.sub("’", line)
-        if STRAIGHT_QUOTE.search(prose):
-            yield _place(name, number), "straight quotation mark; use “ ” or ‘ ’"
+        if STRAIGHT_QUOTE.search(line):
+            yield _place(name, number), "straight quotation mark or apostrophe; use “ ” ‘ ’ or ’"
 
 
 @rule(
@@ -194,6 +195,24 @@ def image_alt(context: CheckContext):
             for match in IMAGE.finditer(line):
                 if not match.group(1).strip():
                     yield _place(text.path.name, number), "image has no alternative text"
+
+
+@rule("manuscript.three-dots", Severity.WARNING, "Three full stops where an ellipsis belongs.")
+def three_dots(context: CheckContext):
+    for name, number, line in _places(context):
+        if THREE_DOTS.search(line):
+            yield _place(name, number), "three full stops; use an ellipsis “…”"
+
+
+@rule("manuscript.image-file", Severity.ERROR, "An image that is not a file in the manuscript.")
+def image_file(context: CheckContext):
+    root = context.manuscript.root
+    for text in context.manuscript.texts:
+        for number, line in enumerate(text.source.split("\n"), start=1):
+            for target in IMAGE_TARGET.findall(line):
+                file = (root / target).resolve()
+                if REMOTE.match(target) or not file.is_relative_to(root) or not file.is_file():
+                    yield _place(text.path.name, number), f"image {target[:80]} is not a file here"
 
 
 @rule("manuscript.heading-skip", Severity.WARNING, "A heading skips a level.")

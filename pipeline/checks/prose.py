@@ -1,7 +1,8 @@
 """The prose of a Markdown file, line by line, with the parts that are not prose masked.
 
-Code, raw HTML tags, link targets, attribute blocks and YAML are replaced by spaces of the
-same length, so columns still point at the right place in the file.
+Code, raw HTML tags, link targets, attribute blocks and YAML are replaced by a filler
+character of the same length (not spaces, which would look like doubled spaces), so
+columns still point at the right place in the file.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+MASK = "·"
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 MASKS = [
     re.compile(r"`[^`\n]*`"),  # code spans
@@ -29,7 +31,7 @@ class ProseLine:
 
 def mask(line: str) -> str:
     for pattern in MASKS:
-        line = pattern.sub(lambda m: " " * len(m.group(0)), line)
+        line = pattern.sub(lambda m: MASK * len(m.group(0)), line)
     return line
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from pipeline.errors import PipelineError
 from pipeline.importers import pandoc_ast as ast
 from pipeline.importers import pandoc_formats, plaintext
-from pipeline.importers.findings import Finding, lint_text, summarise
-from pipeline.importers.folder import METADATA_FILE, TEXT_FILE, write_manuscript
+from pipeline.importers.findings import Finding, lint_manuscript, summarise
+from pipeline.importers.folder import METADATA_FILE, write_manuscript
 from pipeline.importers.guess import settle_metadata
 from pipeline.importers.imported import Imported
 from pipeline.manuscript import load_manuscript
@@ -52,7 +52,7 @@ def import_source(
     findings = [
         *imported.findings,
         *_guess_findings(folder / METADATA_FILE, guesses),
-        *lint_text(folder / TEXT_FILE, markdown),
+        *lint_manuscript(folder),
     ]
     return ImportResult(folder, metadata, count_blocks(imported.blocks), findings)
 

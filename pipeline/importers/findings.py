@@ -1,25 +1,15 @@
 """What an imported manuscript leaves for an editor to look at.
 
-Each finding names a rule, a file and a line, like a linter's. The importer adds the guesses
-it made (headings, note markers, the language); ``lint_text`` reads the Markdown it wrote
-for typography that plain sources rarely get right.
+Each finding names a rule, a file and a line. The importer adds the guesses it made
+(headings, note markers, the language); ``lint_manuscript`` adds what the manuscript lint of
+``pipeline check`` finds in the folder it wrote.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-
-FENCE = re.compile(r"^ {0,3}(```|~~~)")
-NOT_PROSE = re.compile(r"`[^`]*`|\]\([^)]*\)|\{[#.][^}]*\}|<[^>\s]+>")
-LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-STRAIGHT_QUOTE = re.compile(r"[\"']")
-HYPHEN_AS_DASH = re.compile(r"(?<=\S) - (?=\S)")
-THREE_DOTS = re.compile(r"(?<!\.)\.\.\.(?!\.)")
-IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)")
-REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,51 +24,17 @@ class Finding:
         return f"{place}: {self.message} [{self.rule}]"
 
 
-def lint_text(path: Path, source: str) -> list[Finding]:
-    """Typographic and image problems in a Markdown file, one finding per line and rule."""
-    findings: list[Finding] = []
-    for number, line in _prose_lines(source):
-        findings.extend(_line_findings(path, number, line))
-    return findings
+def lint_manuscript(folder: Path) -> list[Finding]:
+    """The manuscript lint rules' findings for ``folder``, as importer findings."""
+    from pipeline.checks.run import run_checks
+
+    report = run_checks(folder, folder / "build", ["manuscript"])
+    return [_from_check(folder, f.rule, f.place, f.message) for f in report.findings]
 
 
-def _line_findings(path: Path, number: int, line: str) -> list[Finding]:
-    found: list[Finding] = []
-    prose = NOT_PROSE.sub(" ", LIST_MARKER.sub("", line))
-
-    def add(rule: str, message: str) -> None:
-        found.append(Finding(rule, path, number, message))
-
-    if STRAIGHT_QUOTE.search(prose):
-        add("text.straight-quotes", "straight quotation mark or apostrophe; use ‘ ’ “ ” or ’")
-    if HYPHEN_AS_DASH.search(prose):
-        add("text.hyphen-as-dash", "“ - ” used as a dash; use a spaced en dash “ – ”")
-    if THREE_DOTS.search(prose):
-        add("text.three-dots", "three full stops; use an ellipsis “…”")
-    for alt, target in IMAGE.findall(line):
-        if not alt.strip():
-            add("text.image-alt", f"image {target} has no alt text")
-        if not _in_folder(target, path.parent):
-            add("text.image-file", f"image {target[:80]} is not a file in the manuscript folder")
-    return found
-
-
-def _in_folder(target: str, folder: Path) -> bool:
-    if REMOTE.match(target) or target.startswith("/"):
-        return False
-    file = (folder / target).resolve()
-    return file.is_relative_to(folder.resolve()) and file.is_file()
-
-
-def _prose_lines(source: str) -> list[tuple[int, str]]:
-    lines: list[tuple[int, str]] = []
-    fenced = False
-    for number, line in enumerate(source.split("\n"), start=1):
-        if FENCE.match(line):
-            fenced = not fenced
-        elif not fenced:
-            lines.append((number, line))
-    return lines
+def _from_check(folder: Path, rule: str, place: str, message: str) -> Finding:
+    name, _, line = place.partition(":")
+    return Finding(rule, folder / name, int(line) if line.isdigit() else None, message)
 
 
 def summarise(findings: list[Finding], per_rule: int = 5) -> list[str]:

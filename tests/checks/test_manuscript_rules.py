@@ -26,6 +26,8 @@ CASES = {
     "manuscript.doubled-space": ("Two  spaces.\n", "text.md:1"),
     "manuscript.doubled-word": ("It was the the end.\n", "text.md:1"),
     "manuscript.image-alt": ("![](images/x.png)\n", "text.md:1"),
+    "manuscript.three-dots": ("And so...\n", "text.md:1"),
+    "manuscript.image-file": ("Text.\n\n![Alt](../outside.png)\n", "text.md:3"),
     "manuscript.heading-skip": ("# One\n\n### Three\n", "text.md:3"),
 }
 
@@ -70,6 +72,7 @@ def test_raw_source_text_shows_its_defects(tmp_path):
     unbalanced = found["manuscript.unbalanced-quotes"]
     assert sum("an opening “ is missing" in u for u in unbalanced) == 3
     assert set(found) == {
+        "manuscript.three-dots",
         "manuscript.hyphen-as-dash",
         "manuscript.mixed-dashes",
         "manuscript.unbalanced-quotes",

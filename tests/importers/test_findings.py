@@ -1,16 +1,16 @@
-"""The importer's lint: typography and images an editor should look at in text.md."""
+"""The importer's findings: the manuscript lint run on the folder it wrote."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.importers.findings import Finding, lint_text, summarise
+from pipeline.importers.findings import Finding, lint_manuscript, summarise
 
 
 def rules(tmp_path: Path, source: str) -> list[tuple[str, int | None]]:
-    path = tmp_path / "text.md"
-    path.write_text(source, encoding="utf-8")
-    return [(f.rule, f.line) for f in lint_text(path, source)]
+    (tmp_path / "metadata.yaml").write_text("title: Imported\n", encoding="utf-8")
+    (tmp_path / "text.md").write_text(source, encoding="utf-8")
+    return sorted((f.rule, f.line) for f in lint_manuscript(tmp_path))
 
 
 def test_clean_text_has_no_findings(tmp_path):
@@ -27,20 +27,20 @@ def test_clean_text_has_no_findings(tmp_path):
 def test_straight_quotes_hyphen_dashes_and_three_dots(tmp_path):
     source = 'He said "no".\n\nA pause - then more.\n\nAnd so...\n\nIt\'s here.\n'
     assert rules(tmp_path, source) == [
-        ("text.straight-quotes", 1),
-        ("text.hyphen-as-dash", 3),
-        ("text.three-dots", 5),
-        ("text.straight-quotes", 7),
+        ("manuscript.hyphen-as-dash", 3),
+        ("manuscript.straight-quote", 1),
+        ("manuscript.straight-quote", 7),
+        ("manuscript.three-dots", 5),
     ]
 
 
 def test_images_without_alt_text_or_outside_the_folder(tmp_path):
     source = "![](images/none.png)\n\n![Alt](../secret.png)\n\n![Alt](https://example.org/a.png)\n"
     assert rules(tmp_path, source) == [
-        ("text.image-alt", 1),
-        ("text.image-file", 1),
-        ("text.image-file", 3),
-        ("text.image-file", 5),
+        ("manuscript.image-alt", 1),
+        ("manuscript.image-file", 1),
+        ("manuscript.image-file", 3),
+        ("manuscript.image-file", 5),
     ]
 
 

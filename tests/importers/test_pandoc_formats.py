@@ -127,7 +127,7 @@ def test_odt_keeps_the_structure_and_metadata(odt_with_alt_text, tmp_path):
 def test_odt_picture_without_alt_text_is_reported(samples, tmp_path):
     output = import_into(samples["odt"], tmp_path / "out")
     assert "![](images/image-1.png)" in text_of(tmp_path / "out")
-    assert "has no alt text [text.image-alt]" in output
+    assert "image has no alternative text [manuscript.image-alt]" in output
 
 
 @pytest.fixture(scope="module")

@@ -123,7 +123,10 @@ def test_seed_import_reports_what_an_editor_should_check(seed_import):
     assert output.count("[import.heading-guess]") == 3
     assert "communist-fractions-1922-3.txt:7: the short line" in output
     assert "lang en was guessed" in output
-    assert "“ - ” used as a dash" in output and "… and 6 more [text.hyphen-as-dash]" in output
+    assert (
+        "a spaced hyphen ' - ' is used as a dash" in output
+        and "… and 6 more [manuscript.hyphen-as-dash]" in output
+    )
     assert "[import.note-without-marker]" not in output
     assert "[import.marker-without-note]" not in output
 
