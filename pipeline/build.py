@@ -13,6 +13,7 @@ from pipeline.deepstack import run_deep
 from pipeline.document import Document, parse
 from pipeline.editions import FORMATS, BuildContext, Edition, registry
 from pipeline.errors import PipelineError
+from pipeline.incremental import EditionCache, touch
 from pipeline.manuscript import load_manuscript
 
 
@@ -85,19 +86,45 @@ def preload_weasyprint() -> None:
 def write_editions(
     document: Document, formats: Iterable[str], out_dir: Path, progress: Progress
 ) -> list[BuiltEdition]:
+    """Write each edition, or keep it where nothing it is made from has changed."""
     editions = registry()
     context = BuildContext()
+    cache = EditionCache(Cache(out_dir / CACHE_FOLDER), document)
     built = []
     for name in formats:
         edition = editions[name]
         target = output_path(out_dir, document.manuscript.slug, edition.suffix)
-        progress(f"writing the {name.upper()} edition")
         start = time.perf_counter()
-        _write_deep(edition, document, target, context)
+        _reuse_print_layout(name, cache, context, target)
+        key = cache.key(name, context)
+        if cache.is_current(name, key, target):
+            progress(f"keeping the {name.upper()} edition: nothing it is made from changed")
+            touch(target)
+        else:
+            progress(f"writing the {name.upper()} edition")
+            _write_deep(edition, document, target, context)
+            cache.remember(name, key, target)
+            if name == "pdf" and context.print_layout is not None:
+                cache.save_layout(key, context.print_layout)
+        if name == "pdf":
+            context.print_pdf = target
         seconds = time.perf_counter() - start
         size = target.stat().st_size
         built.append(BuiltEdition(name, target, size, seconds, len(document.notes)))
     return built
+
+
+def _reuse_print_layout(
+    name: str, cache: EditionCache, context: BuildContext, pdf_target: Path
+) -> None:
+    """Before the EPUB, fetch the print layout of an unchanged PDF from the cache, so the
+    page list does not need the pages laid out again."""
+    if name != "epub" or context.print_layout is not None:
+        return
+    pdf_key = cache.key("pdf", context)
+    pdf = pdf_target.with_name(pdf_target.name.removesuffix(".epub") + ".pdf")
+    if cache.is_current("pdf", pdf_key, pdf):
+        context.print_layout = cache.load_layout(pdf_key)
 
 
 def _write_deep(edition: Edition, document: Document, target: Path, context: BuildContext) -> None:
