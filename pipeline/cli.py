@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from pipeline import __version__
 from pipeline.editions import FORMATS
 from pipeline.errors import PipelineError
 
+INTERNAL_ERROR = 70
+
 MANUSCRIPT = click.argument(
     "manuscript",
     type=click.Path(file_okay=False, path_type=Path),
@@ -20,7 +23,29 @@ MANUSCRIPT = click.argument(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class PipelineGroup(click.Group):
+    """Reports every failure as one sentence: bad input with exit code 2, and anything
+    unexpected with exit code 70 (its traceback only with PIPELINE_DEBUG=1)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except PipelineError as exc:
+            fail(exc)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("PIPELINE_DEBUG"):
+                raise
+            click.echo(
+                f"error: an internal error stopped the command ({type(exc).__name__}: {exc}); "
+                "PIPELINE_DEBUG=1 shows where",
+                err=True,
+            )
+            sys.exit(INTERNAL_ERROR)
+
+
+@click.group(cls=PipelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pipeline")
 def cli() -> None:
     """Turn a Pandoc Markdown manuscript into a print PDF, an EPUB 3 and an HTML edition.
@@ -84,20 +109,17 @@ def build(
     from pipeline.editions import FORMATS
     from pipeline.progress import build_display
 
-    try:
-        with build_display(quiet) as display:
-            built = run_build(
-                manuscript,
-                formats or FORMATS,
-                output_dir,
-                styles,
-                display.stage,
-                warn=display.warn,
-                strict=strict,
-            )
-            display.finish(built)
-    except PipelineError as exc:
-        fail(exc)
+    with build_display(quiet) as display:
+        built = run_build(
+            manuscript,
+            formats or FORMATS,
+            output_dir,
+            styles,
+            display.stage,
+            warn=display.warn,
+            strict=strict,
+        )
+        display.finish(built)
 
 
 @cli.command()
@@ -129,10 +151,7 @@ def check(manuscript: Path, build_dir: Path, only: tuple[str, ...], as_json: boo
     from pipeline.checks import report as reports
     from pipeline.checks.run import SUBJECTS, run_checks
 
-    try:
-        result = run_checks(manuscript, build_dir, only or SUBJECTS)
-    except PipelineError as exc:
-        fail(exc)
+    result = run_checks(manuscript, build_dir, only or SUBJECTS)
     if as_json:
         click.echo(reports.as_json(result))
     else:
@@ -164,10 +183,7 @@ def import_(source: Path, into: Path | None, lang: str | None, force: bool) -> N
     """
     from pipeline.importers import import_source, report_lines
 
-    try:
-        result = import_source(source, into, lang, force)
-    except PipelineError as exc:
-        fail(exc)
+    result = import_source(source, into, lang, force)
     click.echo("\n".join(report_lines(source, result)))
 
 
@@ -192,10 +208,7 @@ def new(folder: Path, title: str | None, author: str | None, lang: str) -> None:
     """
     from pipeline.scaffold import create, next_steps
 
-    try:
-        result = create(folder, title, author, lang)
-    except PipelineError as exc:
-        fail(exc)
+    result = create(folder, title, author, lang)
     click.echo("\n".join(next_steps(result)))
 
 
@@ -229,10 +242,7 @@ def proof(manuscript: Path, build_dir: Path, styles: Path | None) -> None:
     """
     from pipeline.proof import proof as make_proof
 
-    try:
-        made = make_proof(manuscript, build_dir, styles)
-    except PipelineError as exc:
-        fail(exc)
+    made = make_proof(manuscript, build_dir, styles)
     click.echo(f"contact sheet {made.sheet}  ({made.page_count} pages)")
     pages = ", ".join(map(str, made.pages_with_problems)) or "none"
     click.echo(f"report        {made.report}  ({made.findings} findings; pages shown: {pages})")
@@ -296,11 +306,8 @@ def series_list(location: Path) -> None:
     """
     from pipeline.series import load_series
 
-    try:
-        for title in load_series(location).titles:
-            click.echo(title)
-    except PipelineError as exc:
-        fail(exc)
+    for title in load_series(location).titles:
+        click.echo(title)
 
 
 @series.command("build")
@@ -339,21 +346,30 @@ def series_build(
     """
     from pipeline.series import build_series, load_series
 
-    try:
-        built = build_series(
-            load_series(location),
-            output_dir,
-            formats or FORMATS,
-            only,
-            progress=lambda message: None if quiet else click.echo(f"… {message}", err=True),
-            warn=lambda message: click.echo(f"warning: {message}", err=True),
-        )
-    except PipelineError as exc:
-        fail(exc)
+    built = build_series(
+        load_series(location),
+        output_dir,
+        formats or FORMATS,
+        only,
+        progress=lambda message: None if quiet else click.echo(f"… {message}", err=True),
+        warn=lambda message: click.echo(f"warning: {message}", err=True),
+    )
     if not quiet:
         for title in built:
             for edition in title.editions:
                 click.echo(f"{edition.name:7} {edition.path}  {edition.seconds:.2f} s")
+
+
+@cli.command()
+@MANUSCRIPT
+def slug(manuscript: Path) -> None:
+    """Print the file-name stem of MANUSCRIPT's editions (for Makefiles). Example:
+
+        pipeline slug manuscript        # communist-fractions-1922-3
+    """
+    from pipeline.metadata import load_metadata
+
+    click.echo(load_metadata(manuscript / "metadata.yaml").slug)
 
 
 def fail(error: PipelineError) -> None:

@@ -69,3 +69,11 @@ def test_bad_input_exits_2_and_keeps_previous_outputs(breakage, small_copy, tmp_
     assert message.startswith("error: ") and "Traceback" not in message
     assert len(message.splitlines()) == 1
     assert editions(out) == before
+
+
+def test_slug_prints_the_file_stem(small_copy):
+    result = run("slug", str(small_copy))
+    assert result.exit_code == 0 and result.output.strip() == "small-pamphlet"
+    meta = small_copy / "metadata.yaml"
+    meta.write_text(meta.read_text().replace("slug: small-pamphlet\n", ""))
+    assert run("slug", str(small_copy)).output.strip() == "a-small-pamphlet"
