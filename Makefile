@@ -42,8 +42,8 @@ INPUTS := $(wildcard $(MANUSCRIPT)/*.md $(MANUSCRIPT)/*.yaml $(MANUSCRIPT)/*.bib
 EDITIONS := $(BUILD)/$(SLUG).pdf $(BUILD)/$(SLUG)-booklet.pdf $(BUILD)/$(SLUG).epub \
 	$(BUILD)/$(SLUG).html
 
-.PHONY: all pdf booklet epub html proof watch series series-titles test lint setup \
-	system-packages clean
+.PHONY: all pdf booklet epub html check proof watch series series-titles test bench lint \
+	setup system-packages clean
 all: $(EDITIONS)
 pdf: $(BUILD)/$(SLUG).pdf
 booklet: $(BUILD)/$(SLUG)-booklet.pdf
@@ -52,6 +52,9 @@ html: $(BUILD)/$(SLUG).html
 
 $(EDITIONS) &: $(INPUTS) | $(SETUP)
 	$(PIPELINE) build $(MANUSCRIPT) --output-dir $(BUILD)
+
+check: $(EDITIONS)
+	$(PIPELINE) check $(MANUSCRIPT) --build-dir $(BUILD)
 
 proof: $(EDITIONS)
 	$(PIPELINE) proof $(MANUSCRIPT) --build-dir $(BUILD)
@@ -105,12 +108,18 @@ $(NODE_SETUP): Makefile
 	touch $@
 
 test: $(SETUP) $(NODE_SETUP)
-	$(VENV)/bin/ruff check pipeline tests
+	$(VENV)/bin/ruff check pipeline tests bench
 	$(VENV)/bin/pytest
 
+# Times every edition, the checks and the bare tools at 1x, 10x and 50x the seed's length;
+# writes bench/results.md. Takes several minutes.
+bench: $(SETUP)
+	$(VENV)/bin/pip install --quiet -e '.[bench]'
+	$(VENV)/bin/python bench/run.py
+
 lint: $(SETUP)
-	$(VENV)/bin/ruff check pipeline tests
-	$(VENV)/bin/ruff format --check pipeline tests
+	$(VENV)/bin/ruff check pipeline tests bench
+	$(VENV)/bin/ruff format --check pipeline tests bench
 
 clean:
 	rm -rf $(BUILD)

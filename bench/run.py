@@ -71,9 +71,7 @@ def bare_tools(manuscript: Path, work: Path) -> dict[str, float]:
     }.items():
         command = ["env", f"PATH={env_path}:/usr/bin:/bin", *common, *args]
         times[name], _, _ = timed(command, cwd=manuscript)
-    compile_typst = (
-        "import typst, sys; typst.compile(sys.argv[1], output=sys.argv[2])"
-    )
+    compile_typst = "import typst, sys; typst.compile(sys.argv[1], output=sys.argv[2])"
     typst_compile, _, _ = timed(
         [sys.executable, "-c", compile_typst, str(work / "bare.typ"), str(work / "bare-typst.pdf")]
     )
@@ -174,7 +172,9 @@ def format_report(rows: dict[int, dict[str, float]]) -> str:
         lines.append(f"- all editions, 50× / 10× = {growth:.2f} (target ≤ 5.5)")
     if 1 in rows:
         lines.append(f"- no-op make at 1×: {rows[1]['no-op make']:.3f} s (target < 0.2)")
-        lines.append(f"- warm PDF rebuild at 1×: {rows[1]['warm PDF rebuild']:.2f} s (target ≤ 1.0)")
+        lines.append(
+            f"- warm PDF rebuild at 1×: {rows[1]['warm PDF rebuild']:.2f} s (target ≤ 1.0)"
+        )
     if 50 in rows:
         lines.append(f"- peak memory at 50×: {rows[50]['peak MiB']:.0f} MiB (target < 2048)")
     return "\n".join(lines) + "\n"

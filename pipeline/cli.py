@@ -365,7 +365,7 @@ def series_build(
 def slug(manuscript: Path) -> None:
     """Print the file-name stem of MANUSCRIPT's editions (for Makefiles). Example:
 
-        pipeline slug manuscript        # communist-fractions-1922-3
+    pipeline slug manuscript        # communist-fractions-1922-3
     """
     from pipeline.metadata import load_metadata
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import lxml.html
 
 from pipeline.checks.context import CheckContext
+from pipeline.checks.nuchecker import nu_available, run_nu_checker
 from pipeline.checks.registry import Severity, rule
 
 
@@ -13,6 +14,30 @@ def _page(context: CheckContext):
     if path is None:
         return None
     return context.memo("html-tree", lambda: lxml.html.parse(str(path)).getroot())
+
+
+def nu_messages(context: CheckContext) -> list:
+    """The Nu HTML Checker's messages for the web edition (empty when it is not built)."""
+    path = context.edition_path("html")
+    if path is None or not nu_available():
+        return []
+    return context.memo("vnu", lambda: run_nu_checker(path, context.cache))
+
+
+@rule("html.nu-error", Severity.ERROR, "The Nu HTML Checker reports an error.")
+def nu_error(context: CheckContext):
+    if context.edition_path("html") is not None and not nu_available():
+        yield "page", "the Nu HTML Checker is not installed here (run `make setup`)"
+    for message in nu_messages(context):
+        if message.kind in ("error", "fatal"):
+            yield f"line {message.line}", message.message
+
+
+@rule("html.nu-warning", Severity.WARNING, "The Nu HTML Checker reports a warning.")
+def nu_warning(context: CheckContext):
+    for message in nu_messages(context):
+        if message.kind == "warning":
+            yield f"line {message.line}", message.message
 
 
 @rule("html.internal-links", Severity.ERROR, "A link inside the page points at no element.")

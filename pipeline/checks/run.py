@@ -48,10 +48,13 @@ def run_checks(
 def _warm_up_tasks(context: CheckContext, subjects: list[str], built: list[str]):
     """The slow facts the rules will need, to be computed side by side."""
     from pipeline.checks.epub import epubcheck_messages
+    from pipeline.checks.html import nu_messages
 
     tasks = [context.document]
     if "cross" in subjects or "pdf" in subjects:
         tasks.extend(lambda name=name: context.content(name) for name in built)
     if "epub" in subjects:
         tasks.append(lambda: epubcheck_messages(context))
+    if "html" in subjects:
+        tasks.append(lambda: nu_messages(context))
     return tasks

@@ -118,6 +118,12 @@ BREAKAGES = {
         lambda out: edit_text(html(out), 'href="#fnref2"', 'href="#elsewhere"'),
         "line",
     ),
+    "html.nu-error": (
+        lambda out: edit_text(
+            html(out), "</main>", "<p><div>block in a paragraph</div></p></main>"
+        ),
+        "line",
+    ),
     "html.image-alt": (
         lambda out: edit_text(html(out), "</main>", '<p><img src="x.png"></p></main>'),
         "line",
@@ -164,6 +170,7 @@ def test_every_edition_rule_has_a_breakage():
 
 UNTESTED_HERE = {
     "epub.epubcheck-warning",
+    "html.nu-warning",
     "epub.accessibility-metadata",
     "epub.page-list",
 }
