@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
 
 import lxml.html
 from lxml.html import HtmlElement
@@ -14,10 +13,6 @@ def inner_html(element: HtmlElement) -> str:
     parts = [html.escape(element.text or "", quote=False)]
     parts.extend(lxml.html.tostring(child, encoding="unicode") for child in element)
     return "".join(parts).strip()
-
-
-def to_html(element: HtmlElement) -> str:
-    return lxml.html.tostring(element, encoding="unicode")
 
 
 def fragment(markup: str) -> HtmlElement:
@@ -42,7 +37,3 @@ def note_number(ref: HtmlElement) -> int:
 
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
-
-
-def join_nonempty(parts: Iterable[str], sep: str = " ") -> str:
-    return sep.join(p for p in parts if p)
