@@ -11,6 +11,7 @@ from string import Template
 
 from pipeline.document import BLOCK_ATTRIBUTE, Document
 from pipeline.editions import BuildContext, PrintLayout, matter, print_matter
+from pipeline.editions.linear_layout import make_layout_linear
 from pipeline.editions.page_tops import read_page_positions
 from pipeline.editions.pagesize import DEFAULT_PAGE_SIZE, PageSize, parse_page_size
 from pipeline.editions.print_notes import float_notes, plan_cuts
@@ -141,6 +142,7 @@ def _render(document: Document, cuts: dict[int, list[int]], repairs: dict[int, s
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
+    make_layout_linear()
     manuscript = document.manuscript
     fetcher = sandboxed_fetcher([manuscript.root, manuscript.styles])
     markup = render(document, cuts, repairs)
