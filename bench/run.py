@@ -142,6 +142,9 @@ def main() -> None:
                 row["warm PDF rebuild"] = warm_rebuild(manuscript, work / "warm")
             rows[scale] = row
     report = format_report(rows)
+    notes = ROOT / "bench" / "notes.md"
+    if notes.is_file():
+        report += "\n" + notes.read_text(encoding="utf-8")
     print(report)
     (ROOT / "bench" / "results.md").write_text(report, encoding="utf-8")
 

@@ -29,7 +29,7 @@ BLOCK_ATTRIBUTE = "data-block"
 NESTED_BLOCKS = ("li", "dt", "dd", "p", "blockquote", "pre", "figure", "table", "div")
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.MULTILINE)
 CITATION_NOT_FOUND = re.compile(r"Citeproc: citation (\S+) not found")
-AT_LINE = re.compile(r"at (?:(\S+) )?line (\d+)")
+AT_LINE = re.compile(r"at (?:(\S+) )?line (\d+)(?:,? column \d+)?")
 BIBLIOGRAPHY_ERROR = re.compile(
     r"Error reading bibliography file [^\n]*:\s*\(line (\d+), column \d+\):\s*(.+)", re.DOTALL
 )
@@ -145,7 +145,7 @@ def _pandoc_error(manuscript: Manuscript, stderr: str) -> PipelineError:
     if at_line:
         name, line = at_line.group(1), int(at_line.group(2))
         path = manuscript.root / name if name else manuscript.texts[0].path
-        text = AT_LINE.sub("", message).strip().rstrip(",")
+        text = " ".join(AT_LINE.sub("", message).split()).rstrip(",")
         return PipelineError(f"pandoc: {text}", path, line)
     return PipelineError(f"pandoc: {message}", manuscript.texts[0].path)
 

@@ -72,7 +72,7 @@ def test_empty_text_builds(tmp_path):
 def test_deep_nesting_builds(tmp_path):
     folder = manuscript(tmp_path / "m", "> " * 200 + "deep\n\n" + "- " * 200 + "deeper\n")
     start = time.perf_counter()
-    result = build(folder, tmp_path / "out", "html", "epub")
+    result = build(folder, tmp_path / "out", "pdf", "epub", "html")
     assert result.exit_code == 0, result.output
     assert time.perf_counter() - start < 60
 
@@ -129,3 +129,15 @@ def test_random_markdown_builds_or_fails_cleanly(blocks, tmp_path_factory):
     epub = read_epub(tmp / "out" / "t.epub")
     assert len(html.notes) == len(epub.notes)
     assert [n.lower() for n in html.notes] == [n.lower() for n in epub.notes]
+
+
+def test_a_five_thousand_character_word_stays_on_the_page(tmp_path):
+    import pymupdf
+
+    folder = manuscript(tmp_path / "m", "Before " + "x" * 5000 + " after.\n")
+    result = build(folder, tmp_path / "out", "pdf")
+    assert result.exit_code == 0, result.output
+    with pymupdf.open(tmp_path / "out" / "t.pdf") as pdf:
+        for page in pdf:
+            right = max((w[2] for w in page.get_text("words")), default=0)
+            assert right <= page.rect.width - 30, page.number + 1

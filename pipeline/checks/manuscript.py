@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 from pipeline.bibliography import bibliography_keys
 from pipeline.checks.context import CheckContext
 from pipeline.checks.prose import paragraphs, prose_lines
 from pipeline.checks.registry import Severity, rule
+from pipeline.errors import PipelineError
 from pipeline.manuscript import NOTE_DEFINITION, NOTE_REFERENCE
 
 CITATION = re.compile(r"(?<![\w@])@([\w][\w:.#$%&\-+?<>~/]*\w|\w)")
@@ -213,6 +215,19 @@ def image_file(context: CheckContext):
                 file = (root / target).resolve()
                 if REMOTE.match(target) or not file.is_relative_to(root) or not file.is_file():
                     yield _place(text.path.name, number), f"image {target[:80]} is not a file here"
+
+
+@rule("manuscript.active-content", Severity.WARNING, "Scripts or the like the build removes.")
+def active_content(context: CheckContext):
+    try:
+        warnings = context.document().warnings
+    except PipelineError:
+        return  # the manuscript does not parse; the other rules say why
+    for warning in warnings:
+        where, _, what = warning.partition(": removed ")
+        path, _, line = where.rpartition(":")
+        place = _place(Path(path).name, int(line)) if line.isdigit() else Path(where).name
+        yield place, f"{what} is removed from every edition (--strict refuses it)"
 
 
 @rule("manuscript.heading-skip", Severity.WARNING, "A heading skips a level.")

@@ -28,6 +28,7 @@ CASES = {
     "manuscript.image-alt": ("![](images/x.png)\n", "text.md:1"),
     "manuscript.three-dots": ("And so...\n", "text.md:1"),
     "manuscript.image-file": ("Text.\n\n![Alt](../outside.png)\n", "text.md:3"),
+    "manuscript.active-content": ('Text.\n\nA <span onclick="x()">trap</span>.\n', "text.md:3"),
     "manuscript.heading-skip": ("# One\n\n### Three\n", "text.md:3"),
 }
 
