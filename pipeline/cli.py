@@ -135,7 +135,7 @@ def build(
 @click.option(
     "--only",
     multiple=True,
-    type=click.Choice(["manuscript", "pdf", "epub", "html", "cross"]),
+    type=click.Choice(["manuscript", "pdf", "booklet", "epub", "html", "cross"]),
     help="Run only these groups of checks; repeat for several.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")

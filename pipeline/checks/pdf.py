@@ -8,6 +8,8 @@ from pipeline.checks.context import CheckContext
 from pipeline.checks.extract import comparable
 from pipeline.checks.registry import Severity, rule
 
+MM = 72 / 25.4
+SIDE_MARGIN = 0.09
 FONT_FAMILY = re.compile(r"font-family\s*:\s*([^;}]+)", re.IGNORECASE)
 GENERIC_FAMILIES = {
     "serif",
@@ -127,3 +129,59 @@ def note_text(context: CheckContext):
     for note in context.document().notes:
         if note.number > len(found) or found[note.number - 1] != comparable(note.text):
             yield f"note {note.number}", "the printed note differs from the manuscript's"
+
+
+def _trim(page):
+    """The page as trimmed: the trim box where there is bleed, else the media box."""
+    trim = page.trimbox
+    return trim if trim.width > 0 and trim.height > 0 else page.rect
+
+
+@rule("pdf.page-size", Severity.ERROR, "A page is not of the configured size.")
+def page_size_matches(context: CheckContext):
+    from pipeline.editions.pdf import page_size
+
+    pdf = _open(context)
+    if pdf is None:
+        return
+    expected = page_size(context.document())
+    width, height = expected.points
+    with pdf:
+        for page in pdf:
+            trim = _trim(page)
+            if abs(trim.width - width) > 1 or abs(trim.height - height) > 1:
+                size = f"{trim.width / MM:.0f}×{trim.height / MM:.0f} mm"
+                yield f"page {page.number + 1}", f"is {size}, not {expected}"
+
+
+@rule("pdf.text-block", Severity.ERROR, "Text runs outside the text block.")
+def text_block(context: CheckContext):
+    """No word may reach into the inner tenth of the page's width on either side: the print
+    stylesheet's side margins are wider than that, so only an overflowing line gets there."""
+    pdf = _open(context)
+    if pdf is None:
+        return
+    with pdf:
+        for page in pdf:
+            trim = _trim(page)
+            low = trim.x0 + trim.width * SIDE_MARGIN
+            high = trim.x1 - trim.width * SIDE_MARGIN
+            for word in page.get_text("words"):
+                if word[0] < low - 1 or word[2] > high + 1:
+                    yield f"page {page.number + 1}", f"“{word[4][:30]}” runs past the text block"
+                    break
+
+
+@rule("booklet.page-count", Severity.ERROR, "The booklet does not hold every page, in fours.")
+def booklet_page_count(context: CheckContext):
+    import pymupdf
+
+    booklet, printed = context.edition_path("booklet"), context.edition_path("pdf")
+    if booklet is None or printed is None:
+        return
+    with pymupdf.open(booklet) as sheets, pymupdf.open(printed) as pages:
+        slots = 2 * sheets.page_count
+        if slots % 4:
+            yield booklet.name, f"{sheets.page_count} sides hold {slots} pages, not a multiple of 4"
+        if not pages.page_count <= slots < pages.page_count + 4:
+            yield booklet.name, f"{slots} page places for the {pages.page_count} pages of the PDF"

@@ -10,7 +10,7 @@ from pipeline.checks.context import CheckContext
 from pipeline.checks.registry import Finding, Severity, rules_for
 from pipeline.manuscript import load_manuscript
 
-SUBJECTS = ("manuscript", "pdf", "epub", "html", "cross")
+SUBJECTS = ("manuscript", "pdf", "booklet", "epub", "html", "cross")
 
 
 @dataclass

@@ -87,6 +87,19 @@ def redact_note_word(document) -> None:
         page.apply_redactions()
 
 
+def enlarge_page(document) -> None:
+    document[1].set_mediabox(pymupdf.Rect(0, 0, 595, 842))
+
+
+def text_in_margin(document) -> None:
+    page = document[1]
+    page.insert_text((page.rect.width - 25, 200), "overrun", fontname="helv", fontsize=8)
+
+
+def booklet(out: Path) -> Path:
+    return out / f"{SLUG}-booklet.pdf"
+
+
 BREAKAGES = {
     "cross.note-text": (
         lambda out: edit_text(html(out), "The first note, written by hand.", "A changed note."),
@@ -148,6 +161,12 @@ BREAKAGES = {
     "pdf.bookmarks": (lambda out: edit_pdf(pdf(out), lambda d: d.set_toc([])), "outline"),
     "pdf.note-on-call-page": (lambda out: edit_pdf(pdf(out), add_stray_note), "page 3"),
     "pdf.note-text": (lambda out: edit_pdf(pdf(out), redact_note_word), "note 1"),
+    "pdf.page-size": (lambda out: edit_pdf(pdf(out), enlarge_page), "page 2"),
+    "pdf.text-block": (lambda out: edit_pdf(pdf(out), text_in_margin), "page 2"),
+    "booklet.page-count": (
+        lambda out: edit_pdf(booklet(out), lambda d: d.delete_page(0)),
+        "booklet",
+    ),
 }
 
 
@@ -162,7 +181,9 @@ def test_rule_fires_on_a_broken_edition(rule_id, built):
 
 def test_every_edition_rule_has_a_breakage():
     edition_rules = {
-        rid for rid, r in all_rules().items() if r.subject in ("pdf", "epub", "html", "cross")
+        rid
+        for rid, r in all_rules().items()
+        if r.subject in ("pdf", "booklet", "epub", "html", "cross")
     }
     untested = edition_rules - set(BREAKAGES) - UNTESTED_HERE
     assert not untested
