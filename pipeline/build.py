@@ -95,7 +95,8 @@ def write_editions(
         edition = editions[name]
         target = output_path(out_dir, document.manuscript.slug, edition.suffix)
         start = time.perf_counter()
-        _reuse_print_layout(name, cache, context, target)
+        pdf_target = output_path(out_dir, document.manuscript.slug, editions["pdf"].suffix)
+        _reuse_print_layout(name, cache, context, pdf_target)
         key = cache.key(name, context)
         if cache.is_current(name, key, target):
             progress(f"keeping the {name.upper()} edition: nothing it is made from changed")
@@ -114,15 +115,12 @@ def write_editions(
     return built
 
 
-def _reuse_print_layout(
-    name: str, cache: EditionCache, context: BuildContext, pdf_target: Path
-) -> None:
+def _reuse_print_layout(name: str, cache: EditionCache, context: BuildContext, pdf: Path) -> None:
     """Before the EPUB, fetch the print layout of an unchanged PDF from the cache, so the
     page list does not need the pages laid out again."""
     if name != "epub" or context.print_layout is not None:
         return
     pdf_key = cache.key("pdf", context)
-    pdf = pdf_target.with_name(pdf_target.name.removesuffix(".epub") + ".pdf")
     if cache.is_current("pdf", pdf_key, pdf):
         context.print_layout = cache.load_layout(pdf_key)
 
