@@ -15,6 +15,16 @@ from pipeline.errors import PipelineError
 
 INTERNAL_ERROR = 70
 
+FORMATS_OPTION = click.option(
+    "--format",
+    "-f",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Edition to build; repeat for several. Default: all of them.",
+)
+QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+
 MANUSCRIPT = click.argument(
     "manuscript",
     type=click.Path(file_okay=False, path_type=Path),
@@ -63,14 +73,7 @@ def cli() -> None:
 
 @cli.command()
 @MANUSCRIPT
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    multiple=True,
-    type=click.Choice(FORMATS),
-    help="Edition to build; repeat for several. Default: all of them.",
-)
+@FORMATS_OPTION
 @click.option(
     "--output-dir",
     "-o",
@@ -84,7 +87,7 @@ def cli() -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of stylesheets, templates and CSL styles (default: the project's styles/).",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+@QUIET
 @click.option(
     "--strict",
     is_flag=True,
@@ -318,14 +321,7 @@ def series_list(location: Path) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Build only this title's folder; repeat for several.",
 )
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    multiple=True,
-    type=click.Choice(FORMATS),
-    help="Edition to build; repeat for several. Default: all of them.",
-)
+@FORMATS_OPTION
 @click.option(
     "--output-dir",
     "-o",
@@ -334,7 +330,7 @@ def series_list(location: Path) -> None:
     show_default=True,
     help="Folder that receives one folder per title, named by its slug.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
+@QUIET
 def series_build(
     location: Path, only: tuple[Path, ...], formats: tuple[str, ...], output_dir: Path, quiet: bool
 ) -> None:
