@@ -37,3 +37,10 @@ def note_number(ref: HtmlElement) -> int:
 
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def drop_attribute(tree: HtmlElement, name: str) -> None:
+    """Remove attribute ``name`` from every element of ``tree``."""
+    for element in tree.iter():
+        if isinstance(element.tag, str) and name in element.attrib:
+            del element.attrib[name]

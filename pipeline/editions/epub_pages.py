@@ -22,6 +22,7 @@ from lxml.html import HtmlElement
 from pipeline.document import BLOCK_ATTRIBUTE, Document
 from pipeline.editions import BuildContext, PageTop, PrintLayout
 from pipeline.editions.epub_xhtml import ContentDocument
+from pipeline.markup import drop_attribute
 
 BEFORE_TEXT = 0
 MARKER_CLASS = "pagebreak"
@@ -258,6 +259,4 @@ def insert_at_offset(element: HtmlElement, offset: int, span: HtmlElement) -> No
 
 def strip_block_numbers(documents: list[ContentDocument]) -> None:
     for document in documents:
-        for element in document.body.iter():
-            if isinstance(element.tag, str) and BLOCK_ATTRIBUTE in element.attrib:
-                del element.attrib[BLOCK_ATTRIBUTE]
+        drop_attribute(document.body, BLOCK_ATTRIBUTE)

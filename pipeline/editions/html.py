@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from string import Template
 
-from pipeline.document import Document
+from pipeline.document import BLOCK_ATTRIBUTE, Document
 from pipeline.editions import BuildContext, matter
 from pipeline.editions.html_embed import embed_files
 from pipeline.editions.html_head import head_metadata
 from pipeline.editions.html_notes import cited_in, mark_calls, mark_citations, place_notes
 from pipeline.files import atomic_write, read_text
-from pipeline.markup import escape, inner_html, shift_headings
+from pipeline.markup import drop_attribute, escape, inner_html, shift_headings
 
 TEMPLATE = "templates/web.html"
 STYLESHEET = "screen.css"
@@ -29,6 +29,7 @@ def render(document: Document) -> str:
     manuscript = document.manuscript
     meta = document.metadata
     body = document.body_copy()
+    drop_attribute(body, BLOCK_ATTRIBUTE)
     shift_headings(body, 1)
     embed_files(body, document.manuscript.root)
     mark_calls(body)
