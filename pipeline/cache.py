@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from pipeline import __version__
@@ -17,9 +18,20 @@ from pipeline.files import atomic_write
 CACHE_FOLDER = ".cache"
 
 
-def content_key(parts: Iterable[str | bytes | Path]) -> str:
-    """A hash of strings, bytes and the contents of files, with the pipeline's version."""
+@cache
+def code_version() -> bytes:
+    """The pipeline's version and a hash of its own code, so that a changed pipeline never
+    reuses what an older one made."""
     digest = hashlib.sha256(__version__.encode())
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.digest()
+
+
+def content_key(parts: Iterable[str | bytes | Path]) -> str:
+    """A hash of strings, bytes and the contents of files, with the pipeline's code."""
+    digest = hashlib.sha256(code_version())
     for part in parts:
         if isinstance(part, Path):
             data = part.read_bytes() if part.is_file() else b"<missing>"
