@@ -28,9 +28,10 @@ NODE_PACKAGES += @daisy/ace-cli@1.4.6
 NODE_SETUP := node_modules/.installed
 
 # Debian packages the editions and the tests need: WeasyPrint's Pango, the book face,
-# Java for EPUBCheck, Poppler for page proofs, Chromium for the web edition's tests.
+# Java for EPUBCheck and the Nu checker (the JDK: a test runs a Java source file),
+# Poppler for page proofs, Chromium for the web edition's tests.
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
-	fonts-sil-charis fonts-dejavu-core default-jre-headless poppler-utils chromium
+	fonts-sil-charis fonts-dejavu-core default-jdk-headless poppler-utils chromium
 
 SLUG := $(shell sed -n 's/^slug:[[:space:]]*["'\'']\{0,1\}\([a-z0-9-]*\).*/\1/p' $(MANUSCRIPT)/metadata.yaml 2>/dev/null)
 ifeq ($(SLUG),)
