@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from pipeline import __version__
+from pipeline.checks.subjects import CHECK_SUBJECTS
 from pipeline.editions import FORMATS
 from pipeline.errors import PipelineError
 
@@ -23,6 +24,21 @@ FORMATS_OPTION = click.option(
     type=click.Choice(FORMATS),
     help="Edition to build; repeat for several. Default: all of them.",
 )
+BUILD_DIR = click.option(
+    "--build-dir",
+    "-b",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Folder holding the built editions.",
+)
+STYLES = click.option(
+    "--styles",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of stylesheets, templates and CSL styles (default: the project's styles/).",
+)
+
+
 QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
 
 MANUSCRIPT = click.argument(
@@ -82,11 +98,7 @@ def cli() -> None:
     show_default=True,
     help="Folder the editions are written to.",
 )
-@click.option(
-    "--styles",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of stylesheets, templates and CSL styles (default: the project's styles/).",
-)
+@STYLES
 @QUIET
 @click.option(
     "--strict",
@@ -127,18 +139,11 @@ def build(
 
 @cli.command()
 @MANUSCRIPT
-@click.option(
-    "--build-dir",
-    "-b",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder holding the built editions.",
-)
+@BUILD_DIR
 @click.option(
     "--only",
     multiple=True,
-    type=click.Choice(["manuscript", "pdf", "booklet", "epub", "html", "cross"]),
+    type=click.Choice(CHECK_SUBJECTS),
     help="Run only these groups of checks; repeat for several.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -152,9 +157,9 @@ def check(manuscript: Path, build_dir: Path, only: tuple[str, ...], as_json: boo
     from rich.console import Console
 
     from pipeline.checks import report as reports
-    from pipeline.checks.run import SUBJECTS, run_checks
+    from pipeline.checks.run import run_checks
 
-    result = run_checks(manuscript, build_dir, only or SUBJECTS)
+    result = run_checks(manuscript, build_dir, only or CHECK_SUBJECTS)
     if as_json:
         click.echo(reports.as_json(result))
     else:
@@ -213,21 +218,6 @@ def new(folder: Path, title: str | None, author: str | None, lang: str) -> None:
 
     result = create(folder, title, author, lang)
     click.echo("\n".join(next_steps(result)))
-
-
-BUILD_DIR = click.option(
-    "--build-dir",
-    "-b",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder holding the built editions.",
-)
-STYLES = click.option(
-    "--styles",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of stylesheets and templates (default: the project's styles/).",
-)
 
 
 @cli.command()

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from pipeline.checks.context import CheckContext
 from pipeline.checks.registry import Finding, Severity, rules_for
+from pipeline.checks.subjects import CHECK_SUBJECTS
 from pipeline.manuscript import load_manuscript
 
-SUBJECTS = ("manuscript", "pdf", "booklet", "epub", "html", "cross")
+SUBJECTS = CHECK_SUBJECTS
 
 
 @dataclass
