@@ -49,7 +49,7 @@ class CheckContext:
         return [name for name in FORMATS if self.edition_path(name)]
 
     def document(self) -> Document:
-        return self.memo("document", lambda: parse(self.manuscript))
+        return self.memo("document", lambda: parse(self.manuscript, self.cache))
 
     def content(self, name: str) -> extract.EditionContent:
         """What a reader finds in edition ``name`` (or in the manuscript, for "manuscript")."""
