@@ -14,6 +14,7 @@ from pipeline.document import Document, parse
 from pipeline.editions import FORMATS, BuildContext, Edition, registry
 from pipeline.errors import PipelineError
 from pipeline.incremental import EditionCache, touch
+from pipeline.libraries import import_weasyprint
 from pipeline.manuscript import load_manuscript
 
 
@@ -77,10 +78,7 @@ def preload_weasyprint() -> None:
     overlaps with the parse instead of following it.
     """
 
-    def load() -> None:
-        import weasyprint  # noqa: F401
-
-    threading.Thread(target=load, name="import-weasyprint", daemon=True).start()
+    threading.Thread(target=import_weasyprint, name="import-weasyprint", daemon=True).start()
 
 
 def write_editions(

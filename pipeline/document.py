@@ -8,6 +8,8 @@ the same notes and entries, never in what the notes say or how they are numbered
 from __future__ import annotations
 
 import copy
+import importlib.util
+import os
 import re
 import subprocess
 from dataclasses import dataclass
@@ -81,6 +83,13 @@ class Document:
 
 @cache
 def pandoc_path() -> str:
+    """The pandoc binary bundled with pypandoc, found without importing pypandoc (whose
+    import costs more than the look-up) where the wheel keeps it in its usual place."""
+    spec = importlib.util.find_spec("pypandoc")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        bundled = Path(folder) / "files" / "pandoc"
+        if bundled.is_file() and os.access(bundled, os.X_OK):
+            return str(bundled)
     import pypandoc
 
     return pypandoc.get_pandoc_path()

@@ -1,16 +1,17 @@
 """The booklet: the print edition's pages imposed two-up for saddle stitching.
 
-pdfimpose does the imposition: pages padded with blanks at the end to a multiple of four,
-each sheet side carrying two pages so that the stack, printed duplex (flip on the short
-edge), folded once and stitched, reads in order. The sheet is the named size that holds two
-pages snugly (A5 pages on A4, A6 on A5), or ``print.booklet-sheet``, or else twice the
-page's width. With bleed or crop marks the pages are first trimmed to their trim box.
+The pages are padded with blanks at the end to a multiple of four and placed two to a sheet
+side so that the stack, printed duplex (flip on the short edge), folded once and stitched,
+reads in order: the first side carries the last page and page 1, its back page 2 and the
+last but one, and so on inwards. The sheet is the named size that holds two pages snugly
+(A5 pages on A4, A6 on A5), or ``print.booklet-sheet``, or else twice the page's width; the
+pages meet at the fold and spare paper is shared round the outside. With bleed or crop
+marks each page is cut to its trim box first.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import tempfile
 from pathlib import Path
 
@@ -22,21 +23,43 @@ from pipeline.files import atomic_write
 
 
 def write(document: Document, target: Path, context: BuildContext) -> None:
-    pages = trimmed(print_pdf_bytes(document, context))
-    atomic_write(target, reproducible(impose(pages, sheet_size(document)), pages))
+    atomic_write(target, impose(print_pdf_bytes(document, context), sheet_size(document)))
 
 
-def reproducible(data: bytes, source: bytes) -> bytes:
-    """The imposed PDF dated by the build clock, with a file identifier derived from the
-    pages it imposes, so that rebuilds with SOURCE_DATE_EPOCH give the same bytes."""
+def saddle_order(pages: int) -> list[tuple[int, int]]:
+    """(left, right) page indexes, from 0, of each sheet side in printing order, for a page
+    count that is a multiple of four."""
+    sides = []
+    for sheet in range(pages // 4):
+        sides.append((pages - 1 - 2 * sheet, 2 * sheet))
+        sides.append((2 * sheet + 1, pages - 2 - 2 * sheet))
+    return sides
+
+
+def impose(data: bytes, sheet: PageSize) -> bytes:
+    """The pages of the PDF ``data`` imposed on landscape sheets of ``sheet``'s size, dated
+    by the build clock and identified by a hash of the pages, so that rebuilds with
+    SOURCE_DATE_EPOCH give the same bytes."""
     import pymupdf
 
-    identifier = hashlib.sha256(source).hexdigest()[:32].upper()
-    with pymupdf.open(stream=data, filetype="pdf") as pdf:
+    with pymupdf.open(stream=data, filetype="pdf") as source, pymupdf.open() as result:
+        boxes = [_trim_box(source, page) or page.rect for page in source]
+        width, height = boxes[0].width, boxes[0].height
+        sheet_width, sheet_height = sorted(sheet.points, reverse=True)
+        left_edge = max(0.0, sheet_width / 2 - width)
+        top = max(0.0, (sheet_height - height) / 2)
+        for pair in saddle_order(-(-len(boxes) // 4) * 4):
+            side = result.new_page(width=sheet_width, height=sheet_height)
+            for slot, index in enumerate(pair):
+                if index < len(boxes):
+                    x = left_edge + slot * width
+                    place = pymupdf.Rect(x, top, x + width, top + height)
+                    side.show_pdf_page(place, source, index, clip=boxes[index])
         stamp = pdf_date(build_time())
-        pdf.set_metadata({**pdf.metadata, "creationDate": stamp, "modDate": stamp})
-        pdf.xref_set_key(-1, "ID", f"[<{identifier}><{identifier}>]")
-        return pdf.tobytes(garbage=3, deflate=True, no_new_id=True)
+        result.set_metadata({**source.metadata, "creationDate": stamp, "modDate": stamp})
+        identifier = hashlib.sha256(data).hexdigest()[:32].upper()
+        result.xref_set_key(-1, "ID", f"[<{identifier}><{identifier}>]")
+        return result.tobytes(garbage=3, deflate=True, no_new_id=True)
 
 
 def print_pdf_bytes(document: Document, context: BuildContext) -> bytes:
@@ -60,23 +83,6 @@ def sheet_size(document: Document) -> PageSize:
     return booklet_sheet(pdf.page_size(document))
 
 
-def trimmed(data: bytes) -> bytes:
-    """The pages cut to their trim box, so that bleed and crop marks stay off the booklet."""
-    import pymupdf
-
-    with pymupdf.open(stream=data, filetype="pdf") as source:
-        boxes = [_trim_box(source, page) for page in source]
-        if all(box is None for box in boxes):
-            return data
-        with pymupdf.open() as result:
-            for page, box in zip(source, boxes, strict=True):
-                clip = box or page.rect
-                target = result.new_page(width=clip.width, height=clip.height)
-                target.show_pdf_page(target.rect, source, page.number, clip=clip)
-            result.set_metadata(source.metadata)
-            return result.tobytes(garbage=3, deflate=True)
-
-
 def _trim_box(source, page):
     """The page's /TrimBox in the page's own (top-left) coordinates, or None when the page
     has none or it is the whole page."""
@@ -90,29 +96,3 @@ def _trim_box(source, page):
     if abs(box.width - page.rect.width) < 0.5 and abs(box.height - page.rect.height) < 0.5:
         return None
     return box
-
-
-def impose(pages: bytes, sheet: PageSize) -> bytes:
-    """Impose the pages two-up on landscape sheets of ``sheet``'s size for saddle stitching.
-
-    One fold across the sheet ("h"); the two pages meet at the fold and any spare paper is
-    shared equally round the outside.
-    """
-    import pymupdf
-    from pdfimpose.schema import Margins, saddle
-
-    with pymupdf.open(stream=pages, filetype="pdf") as source:
-        page_width, page_height = source[0].rect.width, source[0].rect.height
-    width, height = sheet.points
-    width, height = max(width, height), min(width, height)
-    side = max(0.0, (width - 2 * page_width) / 2)
-    top = max(0.0, (height - page_height) / 2)
-    output = io.BytesIO()
-    saddle.impose(
-        [io.BytesIO(pages)],
-        output,
-        folds="h",
-        omargin=Margins(left=side, right=side, top=top, bottom=top),
-        bind="left",
-    )
-    return output.getvalue()

@@ -25,6 +25,7 @@ from pipeline.editions.print_pages import (
 from pipeline.errors import PipelineError
 from pipeline.fetch import refused_error, sandboxed_fetcher
 from pipeline.files import atomic_output, read_text
+from pipeline.libraries import import_weasyprint
 from pipeline.markup import escape, inner_html, shift_headings
 
 TEMPLATE = "templates/print.html"
@@ -139,7 +140,7 @@ def _block_element(tree, block: int):
 
 
 def _render(document: Document, cuts: dict[int, list[int]], repairs: dict[int, str]):
-    import weasyprint
+    weasyprint = import_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 
     make_layout_linear()
@@ -155,7 +156,7 @@ def _render(document: Document, cuts: dict[int, list[int]], repairs: dict[int, s
 
 def stylesheets(document: Document, fetcher=None) -> list:
     """print.css, the page size, and the stylesheets the ``print`` options switch on."""
-    import weasyprint
+    weasyprint = import_weasyprint()
 
     manuscript = document.manuscript
     if fetcher is None:
