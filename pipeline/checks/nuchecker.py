@@ -2,24 +2,24 @@
 
 The checker's jar comes from the npm package ``vnu-jar`` that ``make setup`` installs into
 the project's node_modules; where it is missing the rule says so instead of passing
-silently. Results are cached under the page's content hash, like EPUBCheck's.
+silently. The checker runs as its own web service inside the validator server
+(``validator_server.py``), a JVM that outlives the check run; the service reports the same
+messages as the command-line checker, CSS in ``style`` elements and attributes included,
+with the right line numbers (the command line with ``--also-check-css`` gives each one a
+line too early). Results are cached under the page's content hash, like EPUBCheck's.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.cache import Cache, content_key
-from pipeline.checks.epubcheck import JVM_FLAGS
-from pipeline.errors import PipelineError
 
 JAR = (
     Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 )
-TIMEOUT_S = 300
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,6 @@ def run_nu_checker(page: Path, cache: Cache | None = None) -> list[NuMessage]:
 
 
 def _run(page: Path) -> bytes:
-    command = ["java", *JVM_FLAGS, "-jar", str(JAR), "--format", "json", "--also-check-css"]
-    try:
-        result = subprocess.run(
-            [*command, str(page)], capture_output=True, timeout=TIMEOUT_S, check=False
-        )
-    except FileNotFoundError:
-        raise PipelineError("the Nu HTML Checker needs Java; run `make setup`") from None
-    except subprocess.TimeoutExpired:
-        raise PipelineError(f"the Nu HTML Checker took over {TIMEOUT_S} s", page) from None
-    return result.stderr
+    from pipeline.checks.validator_server import nu_report
+
+    return nu_report(page)
