@@ -358,6 +358,64 @@ def slug(manuscript: Path) -> None:
     click.echo(load_metadata(manuscript / "metadata.yaml").slug)
 
 
+@cli.group()
+def validators() -> None:
+    """The validator server: one Java process that keeps EPUBCheck and the Nu HTML Checker
+    warm between runs of `pipeline check`, which starts it when needed. It stops by itself
+    after PIPELINE_VALIDATOR_IDLE seconds (default 900) without a request.
+
+    Example:
+
+        pipeline validators status
+    """
+
+
+@validators.command("start")
+def validators_start() -> None:
+    """Start the validator server, unless it is running already; PIPELINE_VALIDATOR_IDLE
+    sets how many idle seconds it waits before it stops. Example:
+
+        PIPELINE_VALIDATOR_IDLE=3600 pipeline validators start
+    """
+    from pipeline.checks.validator_server import start
+
+    _echo_validator_status(start())
+
+
+@validators.command("stop")
+def validators_stop() -> None:
+    """Stop the validator server; the next `pipeline check` starts it again.
+
+    Example:
+
+        pipeline validators stop
+    """
+    from pipeline.checks.validator_server import stop
+
+    click.echo("stopped" if stop() else "not running")
+
+
+@validators.command("status")
+def validators_status() -> None:
+    """Print the validator server's pid, idle timeout and state folder, or "not running".
+    Example:
+
+        pipeline validators status
+    """
+    from pipeline.checks.validator_server import status
+
+    _echo_validator_status(status())
+
+
+def _echo_validator_status(status) -> None:
+    if not status.running:
+        click.echo(f"not running (state dir {status.state_dir})")
+        return
+    click.echo(f"pid           {status.pid}")
+    click.echo(f"idle timeout  {status.idle_s} s")
+    click.echo(f"state dir     {status.state_dir}")
+
+
 def fail(error: PipelineError) -> None:
     click.echo(f"error: {error}", err=True)
     sys.exit(error.exit_code)
