@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pipeline.build import build
+from pipeline.checks import validator_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "manuscript"
@@ -15,6 +17,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMALL = FIXTURES / "small"
 ILLUSTRATED = FIXTURES / "illustrated"
 FIXTURE_MANUSCRIPTS = tuple(sorted(p.parent.name for p in FIXTURES.glob("*/metadata.yaml")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def validator_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A validator server of the session's own, in a folder of its own (also for the
+    commands tests run as subprocesses), stopped at the end: a test run leaves no JVM."""
+    folder = tmp_path_factory.mktemp("validators")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PIPELINE_VALIDATOR_DIR", str(folder))
+        patch.delenv("PIPELINE_VALIDATOR_IDLE", raising=False)
+        try:
+            yield folder
+        finally:
+            validator_server.stop()
 
 
 @pytest.fixture(scope="session")
