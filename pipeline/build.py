@@ -52,7 +52,7 @@ def build(
     """
     formats = in_build_order(formats)
     if any(name in LAID_OUT for name in formats):
-        preload_weasyprint()
+        preload_libraries(formats)
     progress("reading the manuscript")
     manuscript = load_manuscript(manuscript_dir, styles)
     progress("parsing with pandoc")
@@ -71,14 +71,20 @@ def in_build_order(formats: Iterable[str]) -> list[str]:
     return [name for name in registry() if name in wanted]
 
 
-def preload_weasyprint() -> None:
-    """Import WeasyPrint in a thread while pandoc runs in its own process.
+def preload_libraries(formats: list[str]) -> None:
+    """Import WeasyPrint (and PyMuPDF, for a booklet) in a thread while pandoc runs in its
+    own process.
 
-    The import is a good part of a small pamphlet's build time and needs no input, so it
-    overlaps with the parse instead of following it.
+    The imports are a good part of a small pamphlet's build time and need no input, so they
+    overlap with the parse instead of following it.
     """
 
-    threading.Thread(target=import_weasyprint, name="import-weasyprint", daemon=True).start()
+    def load() -> None:
+        import_weasyprint()
+        if "booklet" in formats:
+            import pymupdf  # noqa: F401
+
+    threading.Thread(target=load, name="import-libraries", daemon=True).start()
 
 
 def write_editions(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import watchfiles
 
-from pipeline.build import preload_weasyprint, write_editions
+from pipeline.build import preload_libraries, write_editions
 from pipeline.cache import CACHE_FOLDER, Cache
 from pipeline.document import parse
 from pipeline.errors import PipelineError
@@ -111,7 +111,7 @@ def watch(
     """Serve ``build_dir`` on 127.0.0.1:``port``, build once, then rebuild on every change
     until ``stop`` is set or the process is interrupted."""
     if pdf:
-        preload_weasyprint()
+        preload_libraries(["pdf"])
     script = read_text(STYLES_DIR / SCRIPT_TEMPLATE)
     rebuilder = Rebuilder(manuscript_dir, build_dir, pdf, styles, echo, built=lambda: None)
     server = LiveServer(build_dir, port, script, rebuilder.page)
