@@ -49,7 +49,10 @@ class CheckContext:
         return [name for name in FORMATS if self.edition_path(name)]
 
     def document(self) -> Document:
-        return self.memo("document", lambda: parse(self.manuscript, self.cache))
+        """The parsed manuscript, from the build's cache of pandoc's output when there is a
+        build folder (a check never creates one)."""
+        cache = self.cache if self.build_dir.is_dir() else None
+        return self.memo("document", lambda: parse(self.manuscript, cache))
 
     def content(self, name: str) -> extract.EditionContent:
         """What a reader finds in edition ``name`` (or in the manuscript, for "manuscript")."""
