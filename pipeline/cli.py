@@ -372,10 +372,12 @@ def validators() -> None:
 
 @validators.command("start")
 def validators_start() -> None:
-    """Start the validator server, unless it is running already; PIPELINE_VALIDATOR_IDLE
-    sets how many idle seconds it waits before it stops. Example:
+    """Start the validator server, unless it is running already. It stops after
+    PIPELINE_VALIDATOR_IDLE idle seconds (default 900), here after an hour:
 
-        PIPELINE_VALIDATOR_IDLE=3600 pipeline validators start
+    \b
+        export PIPELINE_VALIDATOR_IDLE=3600
+        pipeline validators start
     """
     from pipeline.checks.validator_server import start
 
