@@ -163,19 +163,32 @@ def _read_state(folder: Path) -> dict | None:
 # Talking to it -----------------------------------------------------------------------
 
 
+class _NoReply(ConnectionError):
+    """The connection closed without a reply: the server exited meanwhile (idle or stopped)."""
+
+
 def _ask(command: str, path: Path, no_java: str) -> bytes:
+    """Send ``command`` for ``path``; a server that went away under the request (its idle
+    time ran out just then) is started again and asked once more."""
     path = path.resolve()
     if any(c in str(path) for c in "\t\n\r"):
         raise PipelineError("cannot validate a file whose path holds a tab or a line break", path)
-    folder = _ensure_running(no_java)
-    try:
-        return _request(folder, f"{command}\t{path}", REQUEST_TIMEOUT_S)
-    except TimeoutError:
-        raise PipelineError(
-            f"the validator server gave no answer in {REQUEST_TIMEOUT_S} s", path
-        ) from None
-    except OSError as exc:
-        raise PipelineError(f"the validator server stopped while checking ({exc})", path) from None
+    for attempt in (1, 2):
+        folder = _ensure_running(no_java)
+        try:
+            return _request(folder, f"{command}\t{path}", REQUEST_TIMEOUT_S)
+        except TimeoutError:
+            raise PipelineError(
+                f"the validator server gave no answer in {REQUEST_TIMEOUT_S} s", path
+            ) from None
+        except PipelineError as exc:
+            raise PipelineError(exc.message, path) from None
+        except OSError as exc:
+            if attempt == 2:
+                raise PipelineError(
+                    f"the validator server stopped while checking ({exc})", path
+                ) from None
+    raise AssertionError("unreachable")
 
 
 def _request(folder: Path, line: str, timeout: float) -> bytes:
@@ -187,11 +200,14 @@ def _request(folder: Path, line: str, timeout: float) -> bytes:
         chunks = []
         while chunk := connection.recv(1 << 16):
             chunks.append(chunk)
-    head, _, body = b"".join(chunks).partition(b"\n")
+    reply = b"".join(chunks)
+    if not reply:
+        raise _NoReply("the connection closed without a reply")
+    head, _, body = reply.partition(b"\n")
     if head == b"ok":
         return body
     reason = head.decode("utf-8", "replace").removeprefix("error ").strip()
-    raise PipelineError(f"the validator server could not check it: {reason or 'no answer'}")
+    raise PipelineError(f"the validator server could not check the file: {reason}")
 
 
 def _ping(folder: Path) -> bool:
