@@ -1,6 +1,6 @@
-"""Two quadratic steps in WeasyPrint's handling of long books, made linear.
+"""Three quadratic steps in WeasyPrint's handling of long books, made linear.
 
-Both are bookkeeping, not typesetting, so the pages come out the same:
+All are bookkeeping, not typesetting, so the pages come out the same:
 
 - For every line it lays out, WeasyPrint asks whether each box on the line is one of the
   footnotes still waiting to be placed, a search through a plain list of every pending
@@ -8,6 +8,9 @@ Both are bookkeeping, not typesetting, so the pages come out the same:
   from a count of its members by identity.
 - While tagging the PDF (PDF/UA), pydyf rebuilds the list of every page reference for each
   tagged element: elements × pages. The list is now kept until a page is added.
+- For every page, WeasyPrint styles the page's margin boxes by going through the cascaded
+  styles of every element of the document, looking for those of the page: pages ×
+  elements. The margin boxes are now looked up by the names the page rules use.
 
 Profiled on the seed at 50× its length (1,002 pages, 2,200 notes) these two took about
 22 s of 212.
@@ -73,13 +76,46 @@ class IndexedList(list):
 _applied = False
 
 
+def style_page_type(page_type: Any, html: Any, style_for: Any) -> None:
+    """Style a page and its margin boxes, as WeasyPrint does, reaching the margin boxes'
+    cascaded styles by key instead of by a pass over every element's."""
+    style_for.add_page_declarations(page_type)
+    root = html.etree_element
+    style_for.set_computed_styles(page_type, root=root, parent=root, base_url=html.base_url)
+    cascaded = style_for.get_cascaded_styles()
+    for pseudo_type in _page_pseudo_types(style_for):
+        if (page_type, pseudo_type) in cascaded:
+            style_for.set_computed_styles(
+                page_type,
+                pseudo_type=pseudo_type,
+                root=root,
+                parent=page_type,
+                base_url=html.base_url,
+            )
+
+
+def _page_pseudo_types(style_for: Any) -> list[str]:
+    """The margin boxes and other page parts the page rules style, in stylesheet order."""
+    found = style_for.__dict__.get("_page_pseudo_types")
+    if found is None:
+        names = (
+            selector[1]
+            for sheet, _origin, _specificity in style_for._sheets
+            for _rule, selectors, _declarations in sheet.page_rules
+            for selector in selectors
+        )
+        found = list(dict.fromkeys(name for name in names if name))
+        style_for.__dict__["_page_pseudo_types"] = found
+    return found
+
+
 def make_layout_linear() -> None:
-    """Apply both changes once per process (idempotent)."""
+    """Apply the changes once per process (idempotent)."""
     global _applied
     if _applied:
         return
     import pydyf
-    from weasyprint.layout import LayoutContext
+    from weasyprint.layout import LayoutContext, page
 
     original_init = LayoutContext.__init__
 
@@ -98,4 +134,5 @@ def make_layout_linear() -> None:
 
     LayoutContext.__init__ = init
     pydyf.PDF.page_references = property(page_references)
+    page.set_page_type_computed_styles = style_page_type
     _applied = True
