@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import lxml.html
 from lxml.html import HtmlElement
 
+from pipeline.collection import fewer_full_collections
 from pipeline.document import BLOCK_ATTRIBUTE, Document
 from pipeline.editions import BuildContext, PageTop, PrintLayout
 from pipeline.editions.epub_xhtml import ContentDocument
@@ -77,7 +78,8 @@ def print_layout(document: Document, context: BuildContext) -> PrintLayout:
     from pipeline.editions import pdf
 
     try:
-        return pdf.print_layout(pdf.lay_out(document))
+        with fewer_full_collections():
+            return pdf.print_layout(pdf.lay_out(document))
     except RecursionError:
         log.warning(NO_PAGE_LIST, "its text is nested too deeply to be laid out")
         return PrintLayout()

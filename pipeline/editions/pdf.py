@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from string import Template
 
+from pipeline.collection import fewer_full_collections
 from pipeline.document import BLOCK_ATTRIBUTE, Document
 from pipeline.editions import BuildContext, PrintLayout, matter, print_matter
 from pipeline.editions.linear_layout import make_layout_linear
@@ -43,10 +44,11 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 def write(document: Document, target: Path, context: BuildContext) -> None:
     """Lay the pages out, share their layout, write the PDF and remember where it is."""
-    rendered = lay_out(document)
-    context.print_layout = print_layout(rendered)
-    with atomic_output(target) as tmp:
-        rendered.write_pdf(tmp, **pdf_options(document))
+    with fewer_full_collections():
+        rendered = lay_out(document)
+        context.print_layout = print_layout(rendered)
+        with atomic_output(target) as tmp:
+            rendered.write_pdf(tmp, **pdf_options(document))
     context.print_pdf = target
 
 
