@@ -103,6 +103,7 @@ def plan_repairs(
     the foot of the page), else ``LOOSE_LINES_CLASS``.
     """
     starts = block_pages(pages)
+    elements = block_elements(document.body)
     repairs: dict[int, str] = {}
     for number, page in misplaced_notes(pages).items():
         contents = pages[page - 1]
@@ -112,16 +113,16 @@ def plan_repairs(
         if last in done or last in repairs:
             continue
         if last != contents.calls.get(number) and starts.get(last) == page:
-            repairs[_heading_before(document, last, starts, page)] = PAGE_BREAK_CLASS
+            repairs[_heading_before(elements, last, starts, page)] = PAGE_BREAK_CLASS
         else:
             repairs[last] = LOOSE_LINES_CLASS
     return repairs
 
 
-def _heading_before(document: Document, block: int, starts: dict[int, int], page: int) -> int:
+def _heading_before(elements: dict, block: int, starts: dict[int, int], page: int) -> int:
     """The block (or the list item or quotation it opens), or the run of headings just before
     it on the same page, if any: where a forced page break takes effect."""
-    element = _block_element(document.body, block)
+    element = elements.get(block)
     while element is not None and element.getprevious() is None:
         parent = element.getparent()
         if parent is None or parent.get(BLOCK_ATTRIBUTE) is None:
@@ -136,9 +137,14 @@ def _heading_before(document: Document, block: int, starts: dict[int, int], page
     return block
 
 
-def _block_element(tree, block: int):
-    found = tree.xpath(f"//*[@{BLOCK_ATTRIBUTE}='{block}']")
-    return found[0] if found else None
+def block_elements(tree) -> dict:
+    """Each numbered block's element, by number: one walk of the tree for every look-up."""
+    elements = {}
+    for element in tree.iter():
+        number = element.get(BLOCK_ATTRIBUTE)
+        if number is not None and number.isdigit():
+            elements.setdefault(int(number), element)
+    return elements
 
 
 def _render(document: Document, cuts: dict[int, list[int]], repairs: dict[int, str]):
@@ -230,8 +236,9 @@ def body(
     tree = document.body_copy()
     shift_headings(tree, 1)
     float_notes(tree, document.notes, cuts)
+    elements = block_elements(tree) if repairs else {}
     for block, name in (repairs or {}).items():
-        element = _block_element(tree, block)
+        element = elements.get(block)
         if element is not None:
             element.set("class", " ".join(filter(None, [element.get("class"), name])))
     return inner_html(tree)
