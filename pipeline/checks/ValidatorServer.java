@@ -38,6 +38,9 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
 
 public final class ValidatorServer {
     private static final int MAX_REQUEST_LINE = 8192;
@@ -84,6 +87,7 @@ public final class ValidatorServer {
 
     private void serve() throws IOException {
         startNu();
+        startEpubcheckWarmUp();
         Files.deleteIfExists(socket);
         ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listener.bind(UnixDomainSocketAddress.of(socket));
@@ -178,6 +182,96 @@ public final class ValidatorServer {
             Files.deleteIfExists(report);
         }
     }
+
+    // EPUBCheck sets up its schemas on first use, for seconds. Checking a small book as soon
+    // as the server starts moves that out of the first real check, whenever the server is
+    // started ahead of it (`pipeline validators start`).
+    private void startEpubcheckWarmUp() {
+        Thread warmUp =
+                new Thread(
+                        () -> {
+                            try {
+                                Path book = Files.createTempFile("warm-up-", ".epub");
+                                try {
+                                    long start = System.currentTimeMillis();
+                                    writeWarmUpBook(book);
+                                    epubcheck(book);
+                                    long took = System.currentTimeMillis() - start;
+                                    System.err.println("EPUBCheck ready after " + took + " ms");
+                                } finally {
+                                    Files.deleteIfExists(book);
+                                }
+                            } catch (Exception e) {
+                                System.err.println("EPUBCheck warm-up failed: " + oneLine(e));
+                            }
+                        },
+                        "epubcheck-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
+    }
+
+    private static void writeWarmUpBook(Path book) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(book))) {
+            byte[] mimetype = "application/epub+zip".getBytes(StandardCharsets.US_ASCII);
+            ZipEntry first = new ZipEntry("mimetype");
+            first.setMethod(ZipEntry.STORED);
+            first.setSize(mimetype.length);
+            CRC32 checksum = new CRC32();
+            checksum.update(mimetype);
+            first.setCrc(checksum.getValue());
+            zip.putNextEntry(first);
+            zip.write(mimetype);
+            zip.closeEntry();
+            for (String[] entry : WARM_UP_BOOK) {
+                zip.putNextEntry(new ZipEntry(entry[0]));
+                zip.write(entry[1].getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+    }
+
+    // A book with each kind of file the pipeline's EPUBs hold: package, navigation, a text
+    // page with a note, a stylesheet.
+    private static final String[][] WARM_UP_BOOK = {
+        {
+            "META-INF/container.xml",
+            "<?xml version=\"1.0\"?><container version=\"1.0\""
+                    + " xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\"><rootfiles>"
+                    + "<rootfile full-path=\"EPUB/content.opf\""
+                    + " media-type=\"application/oebps-package+xml\"/></rootfiles></container>"
+        },
+        {
+            "EPUB/content.opf",
+            "<?xml version=\"1.0\"?><package xmlns=\"http://www.idpf.org/2007/opf\""
+                    + " version=\"3.0\" unique-identifier=\"id\"><metadata"
+                    + " xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:identifier id=\"id\">"
+                    + "urn:uuid:6a1c2f54-5a4e-4c39-9d8e-2b0e7f3c1a10</dc:identifier>"
+                    + "<dc:title>Warm-up</dc:title><dc:language>en</dc:language><meta"
+                    + " property=\"dcterms:modified\">2000-01-01T00:00:00Z</meta></metadata>"
+                    + "<manifest><item id=\"nav\" href=\"nav.xhtml\""
+                    + " media-type=\"application/xhtml+xml\" properties=\"nav\"/><item"
+                    + " id=\"text\" href=\"text.xhtml\" media-type=\"application/xhtml+xml\"/>"
+                    + "<item id=\"css\" href=\"style.css\" media-type=\"text/css\"/>"
+                    + "</manifest><spine><itemref idref=\"text\"/></spine></package>"
+        },
+        {
+            "EPUB/nav.xhtml",
+            "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\""
+                    + " xmlns:epub=\"http://www.idpf.org/2007/ops\"><head><title>Contents"
+                    + "</title></head><body><nav epub:type=\"toc\"><ol><li><a"
+                    + " href=\"text.xhtml\">Text</a></li></ol></nav></body></html>"
+        },
+        {
+            "EPUB/text.xhtml",
+            "<?xml version=\"1.0\"?><html xmlns=\"http://www.w3.org/1999/xhtml\""
+                    + " xmlns:epub=\"http://www.idpf.org/2007/ops\"><head><title>Text</title>"
+                    + "<link rel=\"stylesheet\" href=\"style.css\"/></head><body><h1>Text</h1>"
+                    + "<p>Words<a epub:type=\"noteref\" href=\"#n1\" id=\"r1\">1</a>.</p>"
+                    + "<aside epub:type=\"footnote\" id=\"n1\"><p><a href=\"#r1\">1</a>"
+                    + " A note.</p></aside></body></html>"
+        },
+        {"EPUB/style.css", "body { margin: 0 5%; } aside { font-size: 0.9em; }"},
+    };
 
     // The Nu HTML Checker ----------------------------------------------------------------
 
