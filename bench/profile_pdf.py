@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.scale import scaled_manuscript  # noqa: E402
 from pipeline.document import parse  # noqa: E402
-from pipeline.editions import BuildContext, pdf  # noqa: E402
+from pipeline.layout.stage import lay_out  # noqa: E402
 from pipeline.manuscript import load_manuscript  # noqa: E402
 
 
@@ -35,8 +35,7 @@ def main() -> None:
         profile = cProfile.Profile()
         start = time.perf_counter()
         profile.enable()
-        context = BuildContext()
-        pdf.write(document, Path(tmp) / "out.pdf", context)
+        pages = lay_out(document)
         profile.disable()
         seconds = time.perf_counter() - start
     out = io.StringIO()
@@ -45,11 +44,11 @@ def main() -> None:
     renders = [
         calls
         for (path, _line, name), (calls, *_rest) in stats.stats.items()
-        if name == "_render" and path.endswith("pdf.py")
+        if name == "_render" and path.endswith("stage.py")
     ]
-    pages = context.print_layout.page_count if context.print_layout else 0
+    page_count = pages.layout.page_count
     print(
-        f"{args.scale}× PDF: {seconds:.1f} s, {pages} pages, {len(document.notes)} notes, "
+        f"{args.scale}× PDF: {seconds:.1f} s, {page_count} pages, {len(document.notes)} notes, "
         f"{sum(renders)} layout passes"
     )
     print(out.getvalue())

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.scale import scaled_manuscript  # noqa: E402
 from pipeline.document import pandoc_path  # noqa: E402
+from pipeline.layout.engine import TWEAKS  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 PIPELINE = str(VENV_BIN / "pipeline")
@@ -94,16 +95,45 @@ def bare_tools(manuscript: Path, work: Path) -> dict[str, float]:
 def side_by_side(manuscript: Path, work: Path, repeats: int) -> dict[str, float]:
     """Medians of ``repeats`` builds of every edition and as many bare pandoc+WeasyPrint
     PDFs, taken in turn so that both meet the same load on a shared machine."""
-    ours, bare = [], []
+    series: dict[str, list[float]] = {"": [], "bare": [], **{t: [] for t in TWEAKS}}
     out = work / "side-by-side"
     for _ in range(repeats):
+        for tweak in TWEAKS:
+            shutil.rmtree(out, ignore_errors=True)
+            series[tweak].append(timed(without(tweak, build_command(manuscript, out)))[0])
         shutil.rmtree(out, ignore_errors=True)
-        ours.append(timed([PIPELINE, "build", str(manuscript), "-o", str(out), "-q"])[0])
-        bare.append(timed(bare_pdf(work), cwd=manuscript)[0])
-    return {
-        f"all editions (median of {repeats})": statistics.median(ours),
-        f"pandoc+weasyprint pdf (median of {repeats})": statistics.median(bare),
+        series[""].append(timed(build_command(manuscript, out))[0])
+        series["bare"].append(timed(bare_pdf(work), cwd=manuscript)[0])
+    medians = {
+        f"all editions (median of {repeats})": statistics.median(series[""]),
+        f"pandoc+weasyprint pdf (median of {repeats})": statistics.median(series["bare"]),
     }
+    for tweak in TWEAKS:
+        medians[f"all editions without {tweak} (median of {repeats})"] = statistics.median(
+            series[tweak]
+        )
+    return medians
+
+
+def build_command(manuscript: Path, out: Path) -> list[str]:
+    return [PIPELINE, "build", str(manuscript), "-o", str(out), "-q"]
+
+
+def without(tweak: str, command: list[str]) -> list[str]:
+    """``command`` with one of the engine's speed tweaks switched off."""
+    kept = ",".join(t for t in TWEAKS if t != tweak) or "none"
+    return ["env", f"PIPELINE_ENGINE_TWEAKS={kept}", *command]
+
+
+def tweak_runs(manuscript: Path, out: Path) -> dict[str, float]:
+    """Every edition built once with each speed tweak switched off."""
+    figures = {}
+    for tweak in TWEAKS:
+        shutil.rmtree(out, ignore_errors=True)
+        figures[f"all editions without {tweak}"] = timed(
+            without(tweak, build_command(manuscript, out))
+        )[0]
+    return figures
 
 
 def pipeline_runs(manuscript: Path, out: Path) -> dict[str, float]:
@@ -192,6 +222,8 @@ def main() -> None:
             print(f"{_label(column)}: building…", file=sys.stderr)
             row = pipeline_runs(manuscript, work / f"out-{column}")
             row.update(bare_tools(manuscript, work))
+            if column != SEED:
+                row.update(tweak_runs(manuscript, work / f"tweaks-{column}"))
             if column == SEED:
                 row.update(side_by_side(manuscript, work, args.repeats))
                 row["warm PDF rebuild (median of 3 edits)"] = warm_rebuild(manuscript, work / "w")
@@ -234,6 +266,11 @@ def format_report(rows: dict[str | int, dict[str, float]]) -> str:
             f"- {_label(column)}: all editions / bare pandoc+WeasyPrint PDF = "
             f"{ours / bare:.2f}{how} (target ≤ 1.3 for the seed)"
         )
+    for tweak in TWEAKS:
+        lines.append(
+            f"- with / without {tweak}: "
+            + ", ".join(_tweak_ratio(c, r, tweak) for c, r in rows.items())
+        )
     if 10 in rows and 50 in rows:
         growth = rows[50]["all editions"] / rows[10]["all editions"]
         lines.append(f"- all editions, 50× / 10× = {growth:.2f} (target ≤ 5.5)")
@@ -261,6 +298,13 @@ def _build_and_bare(row: dict[str, float]) -> tuple[float, float, str]:
             bare = row[name.replace("all editions", "pandoc+weasyprint pdf")]
             return value, bare, f", {name.removeprefix('all editions (').rstrip(')')} in turn"
     return row["all editions"], row["pandoc+weasyprint pdf"], ""
+
+
+def _tweak_ratio(column: str | int, row: dict[str, float], tweak: str) -> str:
+    """The build with the tweak over the build without it (below 1: the tweak pays)."""
+    ours = _build_and_bare(row)[0]
+    without_it = next(v for n, v in row.items() if n.startswith(f"all editions without {tweak}"))
+    return f"{ours / without_it:.2f} at {_label(column)}"
 
 
 def _cell(value: float | None, name: str) -> str:

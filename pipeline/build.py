@@ -1,4 +1,5 @@
-"""The build stage: parse the manuscript once, then write each requested edition from it."""
+"""The build: read the manuscript, parse it once, lay the print pages out once (when an
+edition reads them), then write each requested edition from those."""
 
 from __future__ import annotations
 
@@ -6,16 +7,21 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pipeline.cache import CACHE_FOLDER, Cache
-from pipeline.deepstack import run_deep
-from pipeline.document import Document, parse
-from pipeline.editions import FORMATS, BuildContext, Edition, registry
+from pipeline.document import BLOCK_ATTRIBUTE, Document, parse
+from pipeline.editions import FORMATS, Edition, Layout, registry
 from pipeline.errors import PipelineError
 from pipeline.incremental import EditionCache, touch
-from pipeline.libraries import import_weasyprint
+from pipeline.layout import PrintPages, engine, store
 from pipeline.manuscript import load_manuscript
+
+SELF_LAYOUT_LIMIT = 4000
+"""Blocks and notes past which the pages are not laid out for the EPUB's page list alone:
+at about 14 ms a block or note that would take minutes."""
+NO_PAGE_LIST = "the EPUB has no print page list: {}; build the PDF in the same run to get one"
 
 
 @dataclass(frozen=True)
@@ -29,7 +35,6 @@ class BuiltEdition:
 
 
 Progress = Callable[[str], None]
-LAID_OUT = ("pdf", "booklet", "epub")
 
 
 def output_path(out_dir: Path, slug: str, suffix: str) -> Path:
@@ -50,9 +55,9 @@ def build(
     Active content removed from the manuscript (scripts, event handlers…) is reported
     through ``warn``; with ``strict`` it stops the build instead.
     """
-    formats = in_build_order(formats)
-    if any(name in LAID_OUT for name in formats):
-        preload_libraries(formats)
+    editions = in_build_order(formats)
+    if any(e.layout is not Layout.NONE for e in editions):
+        preload_libraries([e.name for e in editions])
     progress("reading the manuscript")
     manuscript = load_manuscript(manuscript_dir, styles)
     progress("parsing with pandoc")
@@ -61,14 +66,13 @@ def build(
         raise PipelineError(f"{document.warnings[0]} (not allowed with --strict)")
     for warning in document.warnings:
         warn(warning)
-    return write_editions(document, formats, out_dir, progress)
+    return write_editions(document, [e.name for e in editions], out_dir, progress, warn)
 
 
-def in_build_order(formats: Iterable[str]) -> list[str]:
-    """The requested editions in registry order: the PDF first, as later ones reuse its
-    layout."""
+def in_build_order(formats: Iterable[str]) -> list[Edition]:
+    """The requested editions in registry order."""
     wanted = set(formats)
-    return [name for name in registry() if name in wanted]
+    return [edition for name, edition in registry().items() if name in wanted]
 
 
 def preload_libraries(formats: list[str]) -> None:
@@ -80,60 +84,95 @@ def preload_libraries(formats: list[str]) -> None:
     """
 
     def load() -> None:
-        import_weasyprint()
+        engine.import_weasyprint()
         if "booklet" in formats:
             import pymupdf  # noqa: F401
 
     threading.Thread(target=load, name="import-libraries", daemon=True).start()
 
 
+class PrintPagesOnce:
+    """The print layout of this build: kept from the cache or laid out, at most once."""
+
+    def __init__(self, document: Document, cache: EditionCache, progress: Progress):
+        self.document = document
+        self.cache = cache
+        self.progress = progress
+        self.key = cache.layout_key()
+        self._pages: PrintPages | None = None
+
+    def full(self) -> PrintPages:
+        """The pages with their PDF, laid out now unless kept."""
+        if self._pages is None or self._pages.pdf is None:
+            kept = store.load(self.cache.cache, self.cache.slug, self.key, with_pdf=True)
+            self._pages = kept or self._lay_out()
+        return self._pages
+
+    def summary(self, warn: Progress) -> PrintPages | None:
+        """The pages for a page list: kept, or laid out unless the text is too long or too
+        deeply nested for that, which ``warn`` is told."""
+        if self._pages is None:
+            self._pages = store.load(self.cache.cache, self.cache.slug, self.key, False)
+        if self._pages is not None:
+            return self._pages
+        size = sum(1 for e in self.document.body.iter() if e.get(BLOCK_ATTRIBUTE))
+        size += len(self.document.notes)
+        if size > SELF_LAYOUT_LIMIT:
+            warn(NO_PAGE_LIST.format(f"laying out {size:,} blocks and notes would take too long"))
+            return None
+        try:
+            return self.full()
+        except PipelineError as error:
+            if "nested too deeply" not in error.message:
+                raise
+            warn(NO_PAGE_LIST.format("its text is nested too deeply to be laid out"))
+            return None
+
+    def _lay_out(self) -> PrintPages:
+        from pipeline.layout.stage import lay_out
+
+        self.progress("laying out the print pages")
+        pages = _deep(lambda: lay_out(self.document), self.document, "print pages")
+        store.save(self.cache.cache, self.cache.slug, self.key, pages)
+        return pages
+
+
 def write_editions(
-    document: Document, formats: Iterable[str], out_dir: Path, progress: Progress
+    document: Document,
+    formats: Iterable[str],
+    out_dir: Path,
+    progress: Progress,
+    warn: Progress = lambda message: None,
 ) -> list[BuiltEdition]:
     """Write each edition, or keep it where nothing it is made from has changed."""
-    editions = registry()
-    context = BuildContext()
     cache = EditionCache(Cache(out_dir / CACHE_FOLDER), document)
+    print_pages = PrintPagesOnce(document, cache, progress)
     built = []
-    for name in formats:
-        edition = editions[name]
+    for edition in in_build_order(formats):
         target = output_path(out_dir, document.manuscript.slug, edition.suffix)
         start = time.perf_counter()
-        pdf_target = output_path(out_dir, document.manuscript.slug, editions["pdf"].suffix)
-        _reuse_print_layout(name, cache, context, pdf_target)
-        key = cache.key(name, context)
-        if cache.is_current(name, key, target):
-            progress(f"keeping the {name.upper()} edition: nothing it is made from changed")
+        pages = print_pages.summary(warn) if edition.layout is Layout.OPTIONAL else None
+        key = cache.key(edition, pages)
+        if cache.is_current(edition.name, key, target):
+            progress(f"keeping the {edition.name.upper()} edition: nothing it is made from changed")
             touch(target)
         else:
-            progress(f"writing the {name.upper()} edition")
-            _write_deep(edition, document, target, context)
-            cache.remember(name, key, target)
-            if name == "pdf" and context.print_layout is not None:
-                cache.save_layout(key, context.print_layout)
-        if name == "pdf":
-            context.print_pdf = target
+            if edition.layout is Layout.REQUIRED:
+                pages = print_pages.full()
+            progress(f"writing the {edition.name.upper()} edition")
+            what = f"{edition.name} edition"
+            _deep(partial(edition.write, document, target, pages), document, what)
+            cache.remember(edition.name, key, target)
         seconds = time.perf_counter() - start
         size = target.stat().st_size
-        built.append(BuiltEdition(name, target, size, seconds, len(document.notes)))
+        built.append(BuiltEdition(edition.name, target, size, seconds, len(document.notes)))
     return built
 
 
-def _reuse_print_layout(name: str, cache: EditionCache, context: BuildContext, pdf: Path) -> None:
-    """Before the EPUB, fetch the print layout of an unchanged PDF from the cache, so the
-    page list does not need the pages laid out again."""
-    if name != "epub" or context.print_layout is not None:
-        return
-    pdf_key = cache.key("pdf", context)
-    if cache.is_current("pdf", pdf_key, pdf):
-        context.print_layout = cache.load_layout(pdf_key)
-
-
-def _write_deep(edition: Edition, document: Document, target: Path, context: BuildContext) -> None:
-    """Write one edition on a deep stack, so deeply nested manuscripts lay out too."""
+def _deep(function: Callable[[], object], document: Document, what: str):
+    """Run on a deep stack, so deeply nested manuscripts lay out and serialise too."""
     try:
-        run_deep(lambda: edition.write(document, target, context))
+        return engine.run_deep(function)
     except RecursionError:
         path = document.manuscript.texts[0].path
-        message = f"is nested too deeply to lay out the {edition.name} edition"
-        raise PipelineError(message, path) from None
+        raise PipelineError(f"is nested too deeply to lay out the {what}", path) from None

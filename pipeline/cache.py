@@ -16,17 +16,46 @@ from pipeline import __version__
 from pipeline.files import atomic_write
 
 CACHE_FOLDER = ".cache"
+TOOLS = ("pypandoc-binary", "weasyprint", "pydyf", "ebooklib", "lxml", "pymupdf")
+"""The libraries whose version changes what the pipeline makes: pandoc comes with
+pypandoc-binary, one pandoc release per release of it."""
 
 
 @cache
 def code_version() -> bytes:
-    """The pipeline's version and a hash of its own code, so that a changed pipeline never
-    reuses what an older one made."""
+    """The pipeline's version, a hash of its own code and the versions of the tools it
+    runs, so that a changed pipeline or an upgraded tool never reuses what an older one
+    made."""
     digest = hashlib.sha256(__version__.encode())
     package = Path(__file__).resolve().parent
     for source in sorted(package.rglob("*.py")):
         digest.update(source.read_bytes())
+    for name, version in tool_versions().items():
+        digest.update(f"{name}={version}\0".encode())
     return digest.digest()
+
+
+@cache
+def tool_versions() -> dict[str, str]:
+    """The installed version of each of ``TOOLS``."""
+    import importlib.metadata
+
+    versions = {}
+    for name in TOOLS:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    versions["pandoc binary"] = str(_pandoc_size())
+    return versions
+
+
+def _pandoc_size() -> int:
+    """The bundled pandoc's size in bytes: a rebuilt binary under the same package version
+    is still told apart, without reading its 200 MB."""
+    from pipeline.document import pandoc_path
+
+    return Path(pandoc_path()).stat().st_size
 
 
 def content_key(parts: Iterable[str | bytes | Path]) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import signal
 import sys
@@ -14,6 +13,7 @@ from pipeline import __version__
 from pipeline.checks.subjects import CHECK_SUBJECTS
 from pipeline.editions import FORMATS
 from pipeline.errors import PipelineError
+from pipeline.layout.engine import freeze_heap_at_exit
 
 INTERNAL_ERROR = 70
 
@@ -361,8 +361,8 @@ def slug(manuscript: Path) -> None:
 
 @cli.group()
 def validators() -> None:
-    """The validator server: one Java process that keeps EPUBCheck and the Nu HTML Checker
-    warm between runs of `pipeline check`, which starts it when needed. It stops by itself
+    """The validator server: one long-lived process that keeps EPUBCheck and the Nu HTML
+    Checker warm between runs of `pipeline check`, which starts it when needed. It stops by itself
     after PIPELINE_VALIDATOR_IDLE seconds (default 900) without a request.
 
     Example:
@@ -380,7 +380,7 @@ def validators_start() -> None:
         export PIPELINE_VALIDATOR_IDLE=3600
         pipeline validators start
     """
-    from pipeline.checks.validator_server import start
+    from pipeline.checks.validators.client import start
 
     _echo_validator_status(start())
 
@@ -393,7 +393,7 @@ def validators_stop() -> None:
 
         pipeline validators stop
     """
-    from pipeline.checks.validator_server import stop
+    from pipeline.checks.validators.client import stop
 
     click.echo("stopped" if stop() else "not running")
 
@@ -405,7 +405,7 @@ def validators_status() -> None:
 
         pipeline validators status
     """
-    from pipeline.checks.validator_server import status
+    from pipeline.checks.validators.client import status
 
     _echo_validator_status(status())
 
@@ -434,7 +434,4 @@ def main() -> None:
     try:
         cli()
     finally:
-        # Nothing is freed on the way out that the system does not reclaim anyway, but
-        # Python's last garbage collections would walk every object a build made: after a
-        # pamphlet's PDF that is a tenth of the run.
-        gc.freeze()
+        freeze_heap_at_exit()

@@ -1,10 +1,13 @@
-"""Skip an edition whose inputs have not changed since it was last written.
+"""Skip an edition, or the print layout, whose inputs have not changed since last time.
 
-An edition's key hashes what it is made from: the manuscript's files and images, the style
-files the edition reads, the pipeline's version, and for the EPUB the print layout its page
-list maps (so a change to print.css that moves no page break rebuilds the PDF, not the
-EPUB). The key of the last good build of each edition is kept with a hash of the file it
-wrote; when both still match, the file is left as it is, only touched so make sees it new.
+Every key hashes what the result is made from: the manuscript's files and images, the
+pandoc command, the style files the stage or edition declares, the metadata sections it
+reads, and (through ``cache.content_key``) the pipeline's code and the versions of pandoc,
+WeasyPrint, pydyf and the other libraries. An edition made of the print pages adds the
+layout's key; the EPUB adds the layout's summary, so that a change to print.css that moves
+no page break rebuilds the PDF, not the EPUB. The key of the last good build of each
+edition is kept with a hash of the file it wrote; when both still match, the file is left
+as it is, only touched so make sees it new.
 """
 
 from __future__ import annotations
@@ -12,20 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 
 from pipeline.cache import Cache, content_key
 from pipeline.document import Document, pandoc_command
-from pipeline.editions import BuildContext, PageTop, PrintLayout
-
-EDITION_STYLES: dict[str, tuple[str, ...]] = {
-    "pdf": ("print*.css", "templates/print*"),
-    "booklet": ("print*.css", "templates/print*"),
-    "epub": ("epub*.css", "templates/cover*"),
-    "html": ("screen*.css", "templates/web*"),
-}
-PRINTED = ("pdf", "booklet")
+from pipeline.editions import Edition, Layout
+from pipeline.layout import PrintPages
+from pipeline.layout.stage import STYLE_FILES
+from pipeline.layout.store import layout_json
 
 
 class EditionCache:
@@ -37,21 +34,31 @@ class EditionCache:
             [*pandoc_command(document.manuscript), *document.manuscript.inputs, *document.images]
         )
 
-    def key(self, name: str, context: BuildContext) -> str:
-        parts: list[str | Path] = [self._base, name, *self._style_files(name)]
-        if name == "epub":
-            parts.append(_layout_fingerprint(context.print_layout))
-        if name == "booklet":
-            parts.append(self.key("pdf", context))
+    def layout_key(self) -> str:
+        """The print layout's key: the manuscript, the print styles and options."""
+        return self._key("print-layout", STYLE_FILES, ("print",))
+
+    def key(self, edition: Edition, pages: PrintPages | None = None) -> str:
+        """An edition's key; ``pages`` is the print layout it reads, if any."""
+        parts = [self._key(edition.name, edition.styles, edition.options)]
+        if edition.layout is Layout.REQUIRED:
+            parts.append(self.layout_key())
+        elif edition.layout is Layout.OPTIONAL:
+            parts.append(layout_json(pages.layout) if pages is not None else "no print layout")
         return content_key(parts)
 
-    def _style_files(self, name: str) -> list[Path]:
+    def _key(self, name: str, styles: tuple[str, ...], options: tuple[str, ...]) -> str:
+        meta = self.document.metadata
+        settings = json.dumps({o: meta.section(o) for o in options}, sort_keys=True, default=str)
+        return content_key([self._base, name, settings, *self._style_files(styles)])
+
+    def _style_files(self, patterns: tuple[str, ...]) -> list[Path]:
         manuscript = self.document.manuscript
         folders = [manuscript.styles, manuscript.root / "styles"]
         return sorted(
             path
             for folder in folders
-            for pattern in EDITION_STYLES.get(name, ("*",))
+            for pattern in patterns or ("*",)
             for path in folder.glob(pattern)
             if path.is_file()
         )
@@ -64,31 +71,10 @@ class EditionCache:
     def remember(self, name: str, key: str, target: Path) -> None:
         self.cache.put(f"edition-{self.slug}-{name}", key, _file_hash(target).encode())
 
-    def save_layout(self, key: str, layout: PrintLayout) -> None:
-        self.cache.put(f"layout-{self.slug}", key, json.dumps(asdict(layout)).encode())
-
-    def load_layout(self, key: str) -> PrintLayout | None:
-        data = self.cache.get(f"layout-{self.slug}", key)
-        if data is None:
-            return None
-        raw = json.loads(data)
-        return PrintLayout(
-            block_pages={int(k): v for k, v in raw["block_pages"].items()},
-            page_count=raw["page_count"],
-            id_pages=raw["id_pages"],
-            page_tops={int(k): PageTop(**v) for k, v in raw["page_tops"].items()},
-        )
-
 
 def touch(path: Path) -> None:
     """Mark an unchanged edition as new, so make does not ask for it again."""
     os.utime(path)
-
-
-def _layout_fingerprint(layout: PrintLayout | None) -> str:
-    if layout is None:
-        return "no print layout"
-    return json.dumps(asdict(layout), sort_keys=True)
 
 
 def _file_hash(path: Path) -> str:

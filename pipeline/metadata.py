@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,22 +40,29 @@ FIELDS: dict[str, str] = {
     "csl": TEXT,
     "cover": TEXT,
     "reference-section-title": TEXT,
-    "print": MAPPING,
-    "epub": MAPPING,
-    "html": MAPPING,
 }
+"""The top-level keys; ``fields()`` adds the sections of options."""
 
-PRINT_FIELDS: dict[str, str] = {
-    "page-size": TEXT,
-    "booklet-sheet": TEXT,
-    "bleed": FLAG,
-    "crop-marks": FLAG,
-    "pdf-variant": TEXT,
-    "toc": FLAG,
-}
-EPUB_FIELDS: dict[str, str] = {"split-level": NUMBER, "cover": TEXT}
-HTML_FIELDS: dict[str, str] = {"toc": FLAG}
-SECTIONS = {"print": PRINT_FIELDS, "epub": EPUB_FIELDS, "html": HTML_FIELDS}
+CHECKS_FIELDS: dict[str, str] = {"ignore": TEXT_LIST}
+
+
+@cache
+def sections() -> dict[str, dict[str, str]]:
+    """Every section of options and its keys: the checks' ignore list, the print layout's
+    options (``pipeline/layout/stage.py``) and those each edition declares in its module."""
+    from pipeline.editions import registry
+    from pipeline.layout.stage import OPTIONS
+
+    found = {"checks": dict(CHECKS_FIELDS), "print": dict(OPTIONS)}
+    for edition in registry().values():
+        for section, keys in edition.options.items():
+            found.setdefault(section, {}).update(keys)
+    return found
+
+
+def fields() -> dict[str, str]:
+    """The keys a manuscript's metadata may hold: ``FIELDS`` and the sections."""
+    return {**FIELDS, **dict.fromkeys(sections(), MAPPING)}
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
 """The PDF flavours ``print.pdf-variant`` may ask WeasyPrint for; both are tagged."""
 
@@ -111,7 +119,7 @@ def load_metadata(path: Path) -> Metadata:
         raise PipelineError("is empty; it needs at least a title", path)
     if not isinstance(node, yaml.MappingNode):
         raise PipelineError("must be a map of keys to values", path, node.start_mark.line + 1)
-    values, lines = _validate_mapping(node, FIELDS, path, prefix="")
+    values, lines = _validate_mapping(node, fields(), path, prefix="")
     for key in REQUIRED:
         if not values.get(key):
             raise PipelineError(f"has no {key!r}; every manuscript needs one", path)
@@ -149,7 +157,7 @@ def _validate_mapping(
         if kind == MAPPING:
             if not isinstance(value_node, yaml.MappingNode):
                 raise PipelineError(f"{name!r} must be a map of options", path, line)
-            inner, inner_lines = _validate_mapping(value_node, SECTIONS[key], path, f"{name}.")
+            inner, inner_lines = _validate_mapping(value_node, sections()[key], path, f"{name}.")
             values[key] = inner
             lines.update(inner_lines)
         else:
@@ -204,11 +212,12 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], path: Path) -> 
             f"'lang' must be a language tag such as en or en-GB, not {lang!r}", path, lines["lang"]
         )
     _check_print(values.get("print") or {}, lines, path)
+    _check_ignored_rules(values.get("checks") or {}, lines, path)
 
 
 def _check_print(options: dict[str, Any], lines: dict[str, int], path: Path) -> None:
     """Page and sheet sizes must be readable, the PDF variant one WeasyPrint can write."""
-    from pipeline.editions import pagesize
+    from pipeline.layout import pagesize
 
     sizes = {}
     for key, parse in (
@@ -237,3 +246,25 @@ def _check_print(options: dict[str, Any], lines: dict[str, int], path: Path) -> 
             path,
             lines["print.pdf-variant"],
         )
+
+
+def _check_ignored_rules(options: dict[str, Any], lines: dict[str, int], path: Path) -> None:
+    """Every id in ``checks.ignore`` must name a registered check rule, so that a typo does
+    not silently leave a rule running."""
+    ignored = options.get("ignore")
+    if not ignored:
+        return
+    import difflib
+
+    from pipeline.checks.registry import all_rules
+
+    known = all_rules()
+    for rule_id in ignored:
+        if rule_id not in known:
+            close = difflib.get_close_matches(rule_id, known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise PipelineError(
+                f"'checks.ignore' names {rule_id!r}, which is not a check rule{hint}",
+                path,
+                lines["checks.ignore"],
+            )

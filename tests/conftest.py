@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.build import build
-from pipeline.checks import validator_server
+from pipeline.checks.validators import client as validator_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "manuscript"

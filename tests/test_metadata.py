@@ -79,3 +79,26 @@ def test_slugify():
     assert slugify("1922–3: The communist fractions against the rising") == (
         "1922-3-the-communist-fractions-against"
     )
+
+
+def test_checks_ignore_is_a_list_of_rule_ids(tmp_path):
+    text = "title: T\nchecks:\n  ignore:\n    - epub.page-list\n    - html.nu-warning\n"
+    meta = load_metadata(write(tmp_path, text))
+    assert meta.section("checks") == {"ignore": ["epub.page-list", "html.nu-warning"]}
+
+
+def test_checks_ignore_names_an_unknown_rule(tmp_path):
+    error = error_for(tmp_path, "title: T\nchecks:\n  ignore: [epub.page-list, pdf.fonts]\n")
+    assert "'pdf.fonts'" in error.message and "not a check rule" in error.message
+    assert error.line == 3 and error.path.name == "metadata.yaml"
+
+
+def test_checks_ignore_must_be_a_list(tmp_path):
+    error = error_for(tmp_path, "title: T\nchecks:\n  ignore: {epub.page-list: true}\n")
+    assert error.message == "'checks.ignore' must be a list of texts"
+    assert error.line == 3
+
+
+def test_checks_has_only_the_ignore_key(tmp_path):
+    error = error_for(tmp_path, "title: T\nchecks:\n  skip: [epub.page-list]\n")
+    assert "'checks.skip'" in error.message and error.line == 3

@@ -60,8 +60,12 @@ def test_plain_lines_then_a_table_of_every_edition(small_copy, tmp_path):
     assert result.exit_code == 0, result.output
     assert "\x1b[" not in result.output
     stages = [line for line in result.stderr.splitlines() if line.startswith("… ")]
-    assert stages[:2] == ["… reading the manuscript", "… parsing with pandoc"]
-    assert len(stages) == 2 + len(EDITIONS)
+    assert stages[:3] == [
+        "… reading the manuscript",
+        "… parsing with pandoc",
+        "… laying out the print pages",
+    ]
+    assert len(stages) == 3 + len(EDITIONS)
     assert result.stdout.splitlines()[0].split() == [
         "edition",
         "file",

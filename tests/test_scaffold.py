@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.files import STYLES_DIR
-from pipeline.metadata import FIELDS, SECTIONS, load_metadata
+from pipeline.metadata import fields, load_metadata, sections
 from pipeline.scaffold import scaffold_dir
 
 KEY_LINE = re.compile(r"^(?P<indent> *)(?:# )?(?P<key>[a-z-]+):(?P<rest>.*)$")
@@ -35,7 +35,7 @@ def key_lines(text: str) -> list[tuple[str | None, str, str]]:
         if match.group("indent"):
             found.append((section, key, match.group("rest")))
         else:
-            section = key if key in SECTIONS else None
+            section = key if key in sections() else None
             found.append((None, key, match.group("rest")))
     return found
 
@@ -44,8 +44,8 @@ def test_template_declares_every_key_with_an_explanation():
     """Keeps the scaffold's metadata.yaml in step with pipeline/metadata.py."""
     template = scaffold_dir().joinpath("metadata.yaml").read_text(encoding="utf-8")
     lines = key_lines(template)
-    declared = {(None, key) for key in FIELDS} | {
-        (section, key) for section, fields in SECTIONS.items() for key in fields
+    declared = {(None, key) for key in fields()} | {
+        (section, key) for section, keys in sections().items() for key in keys
     }
     listed = [(section, key) for section, key, _ in lines]
     assert set(listed) == declared
@@ -90,9 +90,9 @@ def test_new_writes_valid_metadata_and_every_example_is_valid(tmp_path):
     everything = tmp_path / "everything.yaml"
     everything.write_text(uncommented((folder / "metadata.yaml").read_text()))
     values = load_metadata(everything).values
-    assert set(values) == set(FIELDS)
-    assert {key: set(values[key]) for key in SECTIONS} == {
-        key: set(fields) for key, fields in SECTIONS.items()
+    assert set(values) == set(fields())
+    assert {key: set(values[key]) for key in sections()} == {
+        key: set(keys) for key, keys in sections().items()
     }
     assert yaml.safe_load(everything.read_text())["rights"].endswith("Ada Writer")
 

@@ -2,11 +2,14 @@
 
 A rule is a function that takes the CheckContext and yields ``(place, message)`` pairs; the
 registry turns them into Findings. Rules register themselves with the ``rule`` decorator when
-their module is imported, like a linter's rules.
+their module in ``pipeline.checks.rules`` is imported, like a linter's rules; a manuscript
+silences rules by id with ``checks: ignore:`` in its metadata.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -74,12 +77,17 @@ def rule(rule_id: str, severity: Severity, summary: str) -> Callable[[RuleFuncti
 
 
 def all_rules() -> dict[str, Rule]:
-    """Every rule, after importing the modules that define them."""
-    from pipeline.checks import cross, epub, html, manuscript, pdf  # noqa: F401
+    """Every rule, after importing each module of ``pipeline.checks.rules``."""
+    from pipeline.checks import rules
 
+    for module in pkgutil.iter_modules(rules.__path__, f"{rules.__name__}."):
+        importlib.import_module(module.name)
     return dict(RULES)
 
 
-def rules_for(subjects: Iterable[str]) -> list[Rule]:
-    wanted = set(subjects)
-    return [r for r in all_rules().values() if r.subject in wanted]
+def rules_for(subjects: Iterable[str], ignore: Iterable[str] = ()) -> tuple[list[Rule], int]:
+    """The rules of the given subjects that are not ignored, and how many were ignored."""
+    wanted, ignored = set(subjects), set(ignore)
+    chosen = [r for r in all_rules().values() if r.subject in wanted]
+    kept = [r for r in chosen if r.id not in ignored]
+    return kept, len(chosen) - len(kept)

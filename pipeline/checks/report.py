@@ -15,6 +15,7 @@ def as_json(report: Report) -> str:
         {
             "checked": report.checked,
             "rules": report.rules,
+            "silenced": report.silenced,
             "errors": len(report.errors),
             "warnings": len(report.warnings),
             "findings": [finding.as_dict() for finding in report.findings],
@@ -38,7 +39,8 @@ def print_table(report: Report, console: Console) -> None:
                 finding.message,
             )
         console.print(table)
+    silenced = f", {report.silenced} silenced" if report.silenced else ""
     console.print(
         f"{report.rules} checks on {', '.join(report.checked)}: "
-        f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+        f"{len(report.errors)} errors, {len(report.warnings)} warnings{silenced}"
     )

@@ -1,50 +1,48 @@
-"""One module per edition; each turns the shared Document into one file."""
+"""The editions: each declares itself in its own module, and one list registers them.
+
+An edition is an ``Edition`` value named ``EDITION`` in its module (or package): its name,
+the suffix of its file, the style files it reads (for its cache key), the metadata options
+it declares (for validation and its cache key),
+whether it reads the print layout, and the function that writes it. ``REGISTERED`` names
+the modules in build order; adding an edition is one module and one line here. The modules
+are imported lazily, so that the ~1 s ``import weasyprint`` is paid only when an edition
+that lays out pages is asked for.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import Enum
+from functools import cache
 from pathlib import Path
 
 from pipeline.document import Document
+from pipeline.layout import PrintPages
+
+REGISTERED: dict[str, str] = {
+    "pdf": "pipeline.editions.pdf",
+    "booklet": "pipeline.editions.booklet",
+    "epub": "pipeline.editions.epub",
+    "html": "pipeline.editions.html",
+}
+"""Edition name -> the module that declares it, in build order."""
+
+FORMATS = tuple(REGISTERED)
 
 
-@dataclass(frozen=True)
-class PageTop:
-    """Where a print page begins: the innermost numbered block (``data-block``) or block
-    with an id that its first line belongs to, and that line's words ("" for an image)."""
+class Layout(Enum):
+    """How much an edition needs the print layout."""
 
-    block: int | None
-    anchor: str | None
-    words: str
-
-
-@dataclass
-class PrintLayout:
-    """Where the print edition put things: the page (1-based) each body block starts on,
-    each element with an id (the bibliography and its entries among them), and where each
-    page begins."""
-
-    block_pages: dict[int, int] = field(default_factory=dict)
-    page_count: int = 0
-    id_pages: dict[str, int] = field(default_factory=dict)
-    page_tops: dict[int, PageTop] = field(default_factory=dict)
+    NONE = "none"
+    OPTIONAL = "optional"
+    """Used when it can be had: the EPUB's page list; a build without it says so."""
+    REQUIRED = "required"
+    """The edition is made of the laid-out pages (the PDF, the booklet)."""
 
 
-@dataclass
-class BuildContext:
-    """What one edition's build leaves for the next within the same build.
-
-    The EPUB's page list maps the print edition's pages, so the PDF is laid out first and
-    its layout is shared here instead of being computed twice; the booklet imposes the PDF
-    written in the same build rather than laying the pages out again.
-    """
-
-    print_layout: PrintLayout | None = None
-    print_pdf: Path | None = None
-
-
-Writer = Callable[[Document, Path, BuildContext], None]
+Writer = Callable[[Document, Path, PrintPages | None], None]
 
 
 @dataclass(frozen=True)
@@ -52,19 +50,25 @@ class Edition:
     name: str
     suffix: str
     write: Writer
+    styles: tuple[str, ...] = ()
+    """Glob patterns, inside the styles folder, of the files this edition reads."""
+    options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """The metadata sections that change this edition, each with the keys it declares and
+    their kinds (``metadata.TEXT``, ``FLAG``…): ``{"epub": {"split-level": NUMBER}}``. A
+    section may be named with no keys of its own (the PDF reads ``print``, whose keys the
+    layout stage declares)."""
+    layout: Layout = Layout.NONE
+
+
+@cache
+def edition(name: str) -> Edition:
+    """The declaration of edition ``name``, importing its module on first use."""
+    declared = importlib.import_module(REGISTERED[name]).EDITION
+    if declared.name != name:
+        raise ValueError(f"{REGISTERED[name]} declares {declared.name!r}, not {name!r}")
+    return declared
 
 
 def registry() -> dict[str, Edition]:
-    """The editions in build order. Modules are imported here, lazily, so that the ~1 s
-    ``import weasyprint`` is paid only when a print edition is asked for."""
-    from pipeline.editions import booklet, epub, html, pdf
-
-    return {
-        "pdf": Edition("pdf", ".pdf", pdf.write),
-        "booklet": Edition("booklet", "-booklet.pdf", booklet.write),
-        "epub": Edition("epub", ".epub", epub.write),
-        "html": Edition("html", ".html", html.write),
-    }
-
-
-FORMATS = ("pdf", "booklet", "epub", "html")
+    """Every edition, in build order."""
+    return {name: edition(name) for name in REGISTERED}

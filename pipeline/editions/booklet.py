@@ -12,18 +12,22 @@ marks each page is cut to its trim box first.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from pathlib import Path
 
 from pipeline.clock import build_time, pdf_date
 from pipeline.document import Document
-from pipeline.editions import BuildContext, pdf
-from pipeline.editions.pagesize import PageSize, booklet_sheet, parse_sheet_size
+from pipeline.editions import Edition, Layout
 from pipeline.files import atomic_write
+from pipeline.layout import PrintPages
+from pipeline.layout.pagesize import PageSize, booklet_sheet, parse_sheet_size
+from pipeline.layout.stage import STYLE_FILES, page_size
+from pipeline.metadata import TEXT
 
 
-def write(document: Document, target: Path, context: BuildContext) -> None:
-    atomic_write(target, impose(print_pdf_bytes(document, context), sheet_size(document)))
+def write(document: Document, target: Path, pages: PrintPages | None) -> None:
+    if pages is None or pages.pdf is None:
+        raise ValueError("the booklet is imposed from laid-out pages")
+    atomic_write(target, impose(pages.pdf, sheet_size(document)))
 
 
 def saddle_order(pages: int) -> list[tuple[int, int]]:
@@ -62,25 +66,13 @@ def impose(data: bytes, sheet: PageSize) -> bytes:
         return result.tobytes(garbage=3, deflate=True, no_new_id=True)
 
 
-def print_pdf_bytes(document: Document, context: BuildContext) -> bytes:
-    """The print edition's PDF: the one this build wrote, else laid out now into a temp file."""
-    if context.print_pdf is not None and context.print_pdf.is_file():
-        return context.print_pdf.read_bytes()
-    with tempfile.TemporaryDirectory(prefix="booklet-") as folder:
-        path = Path(folder) / "print.pdf"
-        pdf.write(document, path, context)
-        data = path.read_bytes()
-    context.print_pdf = None
-    return data
-
-
 def sheet_size(document: Document) -> PageSize:
     """``print.booklet-sheet`` if set (metadata.yaml checked that it holds two pages), else
     the sheet that fits two pages."""
     named = document.metadata.section("print").get("booklet-sheet")
     if named:
         return parse_sheet_size(named)
-    return booklet_sheet(pdf.page_size(document))
+    return booklet_sheet(page_size(document))
 
 
 def _trim_box(source, page):
@@ -96,3 +88,13 @@ def _trim_box(source, page):
     if abs(box.width - page.rect.width) < 0.5 and abs(box.height - page.rect.height) < 0.5:
         return None
     return box
+
+
+EDITION = Edition(
+    name="booklet",
+    suffix="-booklet.pdf",
+    write=write,
+    styles=STYLE_FILES,
+    options={"print": {"booklet-sheet": TEXT}},
+    layout=Layout.REQUIRED,
+)

@@ -23,8 +23,8 @@ from pipeline.checks.extract import (
     text_lines,
 )
 from pipeline.document import parse
-from pipeline.editions import pdf as pdf_edition
 from pipeline.errors import PipelineError
+from pipeline.layout import markup as print_markup
 from pipeline.manuscript import load_manuscript
 from tests.conftest import FIXTURES, SEED
 
@@ -321,7 +321,7 @@ def test_every_font_is_charis_embedded_and_subset(long_note_editions):
 
 def test_text_is_justified_and_hyphenated_in_its_language(seed_editions):
     document = parse(load_manuscript(SEED))
-    assert '<html lang="en-GB">' in pdf_edition.render(document)
+    assert '<html lang="en-GB">' in print_markup.render(document)
     with pymupdf.open(seed_editions["pdf"]) as pdf:
         page = pdf[3]
         _left, right = side_margins(page)

@@ -1,0 +1,166 @@
+"""The EPUB's cover: the manuscript's own image, or a typographic one made from a template.
+
+``epub.cover`` (or ``cover``) in metadata.yaml names an image inside the manuscript folder.
+Without one, ``styles/templates/cover.svg`` is filled in with the title, subtitle, authors,
+series and publisher; the title is broken into lines here, at the largest size that keeps
+it to a few lines.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from string import Template
+
+from pipeline.document import Document
+from pipeline.editions.epub.media import MediaFile, MediaFiles
+from pipeline.editions.epub.xhtml import ContentDocument
+from pipeline.errors import PipelineError
+from pipeline.files import read_text, resolve_inside
+from pipeline.labels import load_labels
+from pipeline.markup import escape, fragment
+from pipeline.templates import render
+
+TEMPLATE = "templates/cover.svg"
+PAGE_TEMPLATE = "epub/cover.xhtml"
+COVER_PAGE_FILE = "text/cover.xhtml"
+GENERATED_NAME = "cover.svg"
+
+TEXT_WIDTH = 960
+GLYPH_EM = {"title": 0.52, "subtitle": 0.45, "author": 0.48, "series": 0.62}
+TITLE_SIZES = (120, 104, 90, 78, 66)
+MAX_TITLE_LINES = 5
+TITLE_LEADING = 1.15
+SUBTITLE_SIZE, SUBTITLE_LEADING, SUBTITLE_GAP = 50, 1.3, 60
+AUTHOR_SIZE, AUTHOR_LEADING = 58, 1.25
+SERIES_SIZE, SERIES_LEADING = 38, 1.4
+TITLE_AREA = (320, 1260)
+
+
+@dataclass(frozen=True)
+class Cover:
+    image: MediaFile
+    page: ContentDocument
+
+
+def cover(document: Document, media: MediaFiles) -> Cover:
+    """The cover image (marked ``cover-image``) and the page that shows it."""
+    key, reference = cover_reference(document)
+    if reference:
+        image = media.add_source(_resolve(document, key, reference), document.manuscript, key)
+        if not image.is_image:
+            meta = document.metadata
+            raise PipelineError(
+                f"{key!r} names {reference!r}, which is not an image", meta.path, meta.line_of(key)
+            )
+    else:
+        svg = typographic_cover(document).encode("utf-8")
+        image = media.add(GENERATED_NAME, "image/svg+xml", svg)
+    if "cover-image" not in image.properties:
+        image.properties.append("cover-image")
+    return Cover(image, cover_page(document, image))
+
+
+def cover_reference(document: Document) -> tuple[str, str | None]:
+    meta = document.metadata
+    if meta.section("epub").get("cover"):
+        return "epub.cover", meta.section("epub")["cover"]
+    return "cover", meta.get("cover")
+
+
+def _resolve(document: Document, key: str, reference: str):
+    meta = document.metadata
+    root = document.manuscript.root
+    try:
+        path = resolve_inside(reference, root, [root])
+    except PipelineError as exc:
+        raise PipelineError(f"{key!r} {exc.message}", meta.path, meta.line_of(key)) from None
+    if not path.is_file():
+        raise PipelineError(
+            f"{key!r} names {reference!r}, which does not exist", meta.path, meta.line_of(key)
+        )
+    return path
+
+
+def cover_label(document: Document) -> str:
+    """The cover image's description: title, subtitle and authors, in the labels' words."""
+    meta = document.metadata
+    subtitle, authors = meta.get("subtitle"), ", ".join(meta.authors)
+    name = "cover_description" + ("_subtitle" if subtitle else "") + ("_authors" if authors else "")
+    return load_labels(document.manuscript).format(
+        name, title=meta.title, subtitle=subtitle, authors=authors
+    )
+
+
+def cover_page(document: Document, image: MediaFile) -> ContentDocument:
+    """The page that shows the cover, from ``templates/epub/cover.xhtml``."""
+    labels = load_labels(document.manuscript)
+    page = ContentDocument(COVER_PAGE_FILE, labels["cover"], "frontmatter")
+    markup = render(
+        document.manuscript,
+        PAGE_TEMPLATE,
+        src=page.href_to(image.file_name),
+        alt=cover_label(document),
+    )
+    page.body.append(fragment(markup)[0])
+    return page
+
+
+def typographic_cover(document: Document) -> str:
+    """The cover template filled in with the book's title, authors, series and publisher."""
+    meta = document.metadata
+    size, title_lines = _fit_title(meta.title)
+    subtitle_lines = _wrap(meta.get("subtitle") or "", SUBTITLE_SIZE, "subtitle")
+    title_height = len(title_lines) * TITLE_LEADING * size
+    subtitle_height = (
+        SUBTITLE_GAP + len(subtitle_lines) * SUBTITLE_LEADING * SUBTITLE_SIZE
+        if subtitle_lines
+        else 0
+    )
+    top = TITLE_AREA[0] + (TITLE_AREA[1] - TITLE_AREA[0] - title_height - subtitle_height) / 2
+    template = Template(read_text(document.manuscript.style_path(TEMPLATE)))
+    return template.substitute(
+        label=escape(cover_label(document)),
+        series_lines=_tspans(
+            _wrap(meta.get("series") or "", SERIES_SIZE, "series"), SERIES_LEADING
+        ),
+        title_size=size,
+        title_y=round(top + 0.8 * size),
+        title_lines=_tspans(title_lines, TITLE_LEADING),
+        subtitle_y=round(top + title_height + SUBTITLE_GAP + 0.8 * SUBTITLE_SIZE),
+        subtitle_lines=_tspans(subtitle_lines, SUBTITLE_LEADING),
+        author_lines=_tspans(_wrap(", ".join(meta.authors), AUTHOR_SIZE, "author"), AUTHOR_LEADING),
+        publisher=escape(_imprint(meta.get("publisher") or "", meta.authors)),
+    )
+
+
+def _imprint(publisher: str, authors: list[str]) -> str:
+    """The publisher's name, left out when it only repeats the author's."""
+    return "" if publisher == ", ".join(authors) else publisher
+
+
+def _fit_title(title: str) -> tuple[int, list[str]]:
+    """The largest size at which the title fits in a few lines, and its lines."""
+    for size in TITLE_SIZES:
+        lines = _wrap(title, size, "title")
+        width = _line_capacity(size, "title")
+        if len(lines) <= MAX_TITLE_LINES and all(len(line) <= width for line in lines):
+            return size, lines
+    size = TITLE_SIZES[-1]
+    return size, _wrap(title, size, "title")
+
+
+def _line_capacity(size: int, kind: str) -> int:
+    return max(8, int(TEXT_WIDTH / (size * GLYPH_EM[kind])))
+
+
+def _wrap(text: str, size: int, kind: str) -> list[str]:
+    return textwrap.wrap(text, _line_capacity(size, kind), break_long_words=False)
+
+
+def _tspans(lines: list[str], leading: float) -> str:
+    spans = []
+    for index, line in enumerate(lines):
+        shift = f' dy="{leading}em"' if index else ""
+        spans.append(f'<tspan x="600"{shift}>{escape(line)}</tspan>')
+    return "".join(spans)

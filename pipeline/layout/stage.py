@@ -1,0 +1,139 @@
+"""Laying the pages out: WeasyPrint over the print markup, repaired until every note sits on
+the page of its call, and read back into a ``PrintLayout``.
+
+The look is print.css plus the stylesheets that the ``print`` options choose (page size,
+larger pages, bleed, crop marks); this module only picks and fills them.
+"""
+
+from __future__ import annotations
+
+import io
+from string import Template
+from typing import Any
+
+from pipeline.document import Document
+from pipeline.errors import PipelineError
+from pipeline.fetch import refused_error, sandboxed_fetcher
+from pipeline.files import read_text
+from pipeline.layout import PrintLayout, PrintPages, engine
+from pipeline.layout.markup import render
+from pipeline.layout.notes import plan_cuts
+from pipeline.layout.page_tops import read_page_positions
+from pipeline.layout.pages import block_pages, note_line_lengths, page_contents
+from pipeline.layout.pagesize import DEFAULT_PAGE_SIZE, PageSize, parse_page_size
+from pipeline.layout.repairs import plan_repairs
+from pipeline.metadata import FLAG, TEXT
+
+STYLESHEET = "print.css"
+PAGE_STYLESHEET = "print-page.css"
+LARGE_PAGE_STYLESHEET = "print-large.css"
+LARGE_PAGE_MM = 180
+OPTION_STYLESHEETS = {"bleed": "print-bleed.css", "crop-marks": "print-crop-marks.css"}
+STYLE_FILES = ("print*.css", "templates/print*", "labels/*.yaml")
+"""The style files the print layout reads, for its cache key."""
+OPTIONS = {
+    "page-size": TEXT,
+    "bleed": FLAG,
+    "crop-marks": FLAG,
+    "pdf-variant": TEXT,
+    "toc": FLAG,
+}
+"""The ``print`` options the layout reads; editions made of its pages may add their own."""
+DEFAULT_VARIANT = "pdf/ua-1"
+MAX_REPAIRS = 4
+
+
+def lay_out(document: Document) -> PrintPages:
+    """The pages laid out and written as a PDF, with where things fell."""
+    with engine.fewer_full_collections():
+        rendered = lay_out_pages(document)
+        layout = print_layout(rendered)
+        pdf = io.BytesIO()
+        rendered.write_pdf(pdf, **pdf_options(document))
+    return PrintPages(layout, pdf.getvalue())
+
+
+def lay_out_pages(document: Document) -> Any:
+    """Lay the pages out with WeasyPrint; returns its rendered document.
+
+    A text without long notes, whose notes all land on the page of their call, is laid out
+    once. Long notes are cut at the line breaks of that first layout (see notes.py) and the
+    pages laid out again; notes carried to the next page are repaired (see repairs.py) and
+    the pages laid out again, up to MAX_REPAIRS times.
+    """
+    cuts: dict[int, list[int]] = {}
+    repairs: dict[int, str] = {}
+    rendered = _render(document, cuts, repairs)
+    cuts = plan_cuts(note_line_lengths(rendered))
+    if cuts:
+        rendered = _render(document, cuts, repairs)
+    for _attempt in range(MAX_REPAIRS):
+        more = plan_repairs(document, page_contents(rendered), repairs)
+        if not more:
+            break
+        repairs.update(more)
+        rendered = _render(document, cuts, repairs)
+    return rendered
+
+
+def _render(document: Document, cuts: dict[int, list[int]], repairs: dict[int, str]) -> Any:
+    weasyprint = engine.import_weasyprint()
+    from weasyprint.urls import FatalURLFetchingError
+
+    manuscript = document.manuscript
+    fetcher = sandboxed_fetcher([manuscript.root, manuscript.styles])
+    markup = render(document, cuts, repairs)
+    html = weasyprint.HTML(string=markup, base_url=str(manuscript.root), url_fetcher=fetcher)
+    try:
+        return html.render(stylesheets=stylesheets(document, fetcher))
+    except FatalURLFetchingError:
+        raise refused_error(fetcher, manuscript.root) from None
+
+
+def print_layout(rendered: Any) -> PrintLayout:
+    """Read off the laid-out pages which page each numbered body block starts on, and
+    where each page begins (for the EPUB's page-break markers)."""
+    pages = page_contents(rendered)
+    layout = PrintLayout(block_pages=block_pages(pages), page_count=len(rendered.pages))
+    read_page_positions(layout, rendered)
+    return layout
+
+
+def page_size(document: Document) -> PageSize:
+    meta = document.metadata
+    value = meta.section("print").get("page-size") or DEFAULT_PAGE_SIZE
+    try:
+        return parse_page_size(value)
+    except ValueError as exc:
+        line = meta.line_of("print.page-size")
+        raise PipelineError(f"'print.page-size' {exc}", meta.path, line) from None
+
+
+def pdf_options(document: Document) -> dict:
+    """WeasyPrint's PDF options: tagged, with the variant the metadata asks for."""
+    variant = document.metadata.section("print").get("pdf-variant") or DEFAULT_VARIANT
+    return {"pdf_variant": variant.lower(), "pdf_tags": True, "custom_metadata": True}
+
+
+def stylesheets(document: Document, fetcher: Any = None) -> list:
+    """print.css, the page size, and the stylesheets the ``print`` options switch on."""
+    weasyprint = engine.import_weasyprint()
+
+    manuscript = document.manuscript
+    if fetcher is None:
+        fetcher = sandboxed_fetcher([manuscript.root, manuscript.styles])
+    options = document.metadata.section("print")
+    size = page_size(document)
+    page_css = Template(read_text(manuscript.style_path(PAGE_STYLESHEET))).substitute(size=size.css)
+
+    def sheet(name: str) -> Any:
+        return weasyprint.CSS(filename=str(manuscript.style_path(name)), url_fetcher=fetcher)
+
+    sheets = [sheet(STYLESHEET)]
+    sheets.append(
+        weasyprint.CSS(string=page_css, base_url=str(manuscript.styles), url_fetcher=fetcher)
+    )
+    if size.width > LARGE_PAGE_MM:
+        sheets.append(sheet(LARGE_PAGE_STYLESHEET))
+    sheets.extend(sheet(name) for option, name in OPTION_STYLESHEETS.items() if options.get(option))
+    return sheets
