@@ -102,6 +102,7 @@ def pandoc_command(manuscript: Manuscript) -> list[str]:
         "--from=markdown",
         "--to=html5",
         "--wrap=none",
+        "--mathml",
         "--fail-if-warnings",
         "--citeproc",
         f"--csl={manuscript.csl}",
