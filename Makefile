@@ -2,8 +2,10 @@
 #   make                 set up (first time only) and build PDF, EPUB and HTML of manuscript/
 #   make pdf|epub|html   one edition (the build parses the manuscript once for all of them)
 #   make booklet         the print edition imposed two-up for saddle stitching
+#   make cover           the printed cover: back, (spine,) front, with bleed and crop marks
 #   make test            the test suite (real pandoc, WeasyPrint, EPUBCheck)
-#   make MANUSCRIPT=path/to/folder   another manuscript
+#   make MANUSCRIPT=path/to/folder   another manuscript (a folder, or one essay.md with front
+#                        matter: its folder holds its bibliography, CSL style and images/)
 #   make proof           a contact sheet of the PDF's pages and an illustrated check report
 #   make watch           rebuild on every change, served with live reload on 127.0.0.1:8000
 #   make series          every title of series.yaml (or of manuscripts/*/) into build/<slug>/;
@@ -30,25 +32,39 @@ NODE_SETUP := node_modules/.installed
 
 # Debian packages the editions and the tests need: WeasyPrint's Pango, the book face,
 # a Java runtime for EPUBCheck and the Nu checker (`pipeline check`), Poppler for page
-# proofs, Chromium for the web edition's tests.
+# proofs, Chromium for the web edition's tests, zbar to read the cover's barcode back,
+# libgs-common for the CMYK ICC profile of PDF/X files (Artifex's, AGPL-3+).
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
-	fonts-sil-charis fonts-dejavu-core default-jre-headless poppler-utils chromium
+	fonts-sil-charis fonts-dejavu-core default-jre-headless poppler-utils chromium zbar-tools \
+	libgs-common
 
+ifneq ($(wildcard $(MANUSCRIPT)/.),)
 SLUG := $(shell sed -n 's/^slug:[[:space:]]*["'\'']\{0,1\}\([a-z0-9-]*\).*/\1/p' $(MANUSCRIPT)/metadata.yaml 2>/dev/null)
-ifeq ($(SLUG),)
-SLUG = $(shell $(PIPELINE) slug $(MANUSCRIPT))
-endif
 INPUTS := $(wildcard $(MANUSCRIPT)/*.md $(MANUSCRIPT)/*.yaml $(MANUSCRIPT)/*.bib \
 	$(MANUSCRIPT)/*.json $(MANUSCRIPT)/images/*) $(shell find styles -type f) \
 	$(shell find $(MANUSCRIPT)/styles -type f 2>/dev/null)
-EDITIONS := $(BUILD)/$(SLUG).pdf $(BUILD)/$(SLUG)-booklet.pdf $(BUILD)/$(SLUG).epub \
-	$(BUILD)/$(SLUG).html
+else
+# One Markdown file: the files its front matter names (bibliography, csl), beside it.
+MANUSCRIPT_DIR := $(patsubst %/,%,$(dir $(MANUSCRIPT)))
+front_matter_value = $(shell sed -n '1,/^\(---\|\.\.\.\)[[:space:]]*$$/ s/^$(1):[[:space:]]*["'\'']\{0,1\}\([^"'\''[:space:]\#]*\).*/\1/p' $(MANUSCRIPT) 2>/dev/null)
+SLUG := $(call front_matter_value,slug)
+NAMED_FILES := $(call front_matter_value,bibliography) $(call front_matter_value,csl)
+INPUTS := $(MANUSCRIPT) $(wildcard $(addprefix $(MANUSCRIPT_DIR)/,$(NAMED_FILES)) \
+	$(MANUSCRIPT_DIR)/images/*) $(shell find styles -type f) \
+	$(shell find $(MANUSCRIPT_DIR)/styles -type f 2>/dev/null)
+endif
+ifeq ($(SLUG),)
+SLUG = $(shell $(PIPELINE) slug $(MANUSCRIPT))
+endif
+EDITIONS := $(BUILD)/$(SLUG).pdf $(BUILD)/$(SLUG)-booklet.pdf $(BUILD)/$(SLUG)-cover.pdf \
+	$(BUILD)/$(SLUG).epub $(BUILD)/$(SLUG).html
 
-.PHONY: all pdf booklet epub html check proof watch series series-titles test bench lint \
+.PHONY: all pdf booklet cover epub html check proof watch series series-titles test bench lint \
 	setup system-packages clean
 all: $(EDITIONS)
 pdf: $(BUILD)/$(SLUG).pdf
 booklet: $(BUILD)/$(SLUG)-booklet.pdf
+cover: $(BUILD)/$(SLUG)-cover.pdf
 epub: $(BUILD)/$(SLUG).epub
 html: $(BUILD)/$(SLUG).html
 

@@ -2,21 +2,57 @@
 
 Every reference is checked once, when the document is parsed, so no edition can embed or
 fetch a file outside the manuscript (``/etc/passwd``, ``../../secret``, a symlink leading
-out) or anything over the network.
+out) or anything over the network. An image on the web (``https://…``, or a site's own
+``/images/x.png`` with ``base-url:`` in the metadata) is not fetched: the editions link to
+it instead, its alternative text as the link's words, with a warning.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin, urlsplit
 
+import lxml.html
 from lxml.html import HtmlElement
 
 from pipeline.errors import PipelineError
 from pipeline.files import resolve_inside
 from pipeline.manuscript import Manuscript
+from pipeline.places import Locator
 
 REFERENCE_ATTRIBUTES = {"img": "src", "source": "src", "video": "src", "audio": "src"}
+WEB_SCHEMES = ("http", "https")
+REMOTE_CLASS = "remote-image"
+
+
+def link_remote_images(manuscript: Manuscript, body: HtmlElement, locator: Locator) -> list[str]:
+    """Replace each image on the web by a link to it; one warning per image."""
+    base = manuscript.metadata.get("base-url")
+    warnings = []
+    for element in list(body.iter(*REFERENCE_ATTRIBUTES)):
+        reference = (element.get(REFERENCE_ATTRIBUTES[element.tag]) or "").strip()
+        address = _web_address(reference, base)
+        if address is None:
+            continue
+        words = (element.get("alt") or "").strip() or reference
+        link = lxml.html.Element("a", {"href": address, "class": REMOTE_CLASS})
+        link.text = words
+        link.tail = element.tail
+        element.getparent().replace(element, link)
+        warnings.append(
+            f"{locator.where(reference)}: links to the image {address} instead of showing it:"
+            " the pipeline reads no file from the network"
+        )
+    return warnings
+
+
+def _web_address(reference: str, base: str | None) -> str | None:
+    """The address of an image on the web, or None for a file of the manuscript."""
+    if urlsplit(reference).scheme in WEB_SCHEMES:
+        return reference
+    if base and reference.startswith("/") and not reference.startswith("//"):
+        return urljoin(base, reference)
+    return None
 
 
 def resolve_images(manuscript: Manuscript, body: HtmlElement) -> tuple[Path, ...]:

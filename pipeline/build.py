@@ -62,9 +62,10 @@ def build(
     manuscript = load_manuscript(manuscript_dir, styles)
     progress("parsing with pandoc")
     document = parse(manuscript, Cache(out_dir / CACHE_FOLDER))
-    if strict and document.warnings:
-        raise PipelineError(f"{document.warnings[0]} (not allowed with --strict)")
-    for warning in document.warnings:
+    warnings = [*manuscript.metadata.warnings, *document.warnings]
+    if strict and warnings:
+        raise PipelineError(f"{warnings[0]} (not allowed with --strict)")
+    for warning in warnings:
         warn(warning)
     return write_editions(document, [e.name for e in editions], out_dir, progress, warn)
 

@@ -16,7 +16,20 @@ from pipeline import __version__
 from pipeline.files import atomic_write
 
 CACHE_FOLDER = ".cache"
-TOOLS = ("pypandoc-binary", "weasyprint", "pydyf", "ebooklib", "lxml", "pymupdf")
+TOOLS = (
+    "pypandoc-binary",
+    "weasyprint",
+    "pydyf",
+    "ebooklib",
+    "lxml",
+    "pymupdf",
+    "ziamath",
+    "ziafont",
+    "jinja2",
+    "pikepdf",
+    "pdfimpose",
+    "python-barcode",
+)
 """The libraries whose version changes what the pipeline makes: pandoc comes with
 pypandoc-binary, one pandoc release per release of it."""
 

@@ -44,7 +44,7 @@ QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only errors and 
 
 MANUSCRIPT = click.argument(
     "manuscript",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=Path("manuscript"),
     required=False,
 )
@@ -114,7 +114,8 @@ def build(
     quiet: bool,
     strict: bool,
 ) -> None:
-    """Build the editions of MANUSCRIPT (default: ./manuscript) into build/.
+    """Build the editions of MANUSCRIPT (a folder, or one .md file with front matter;
+    default: ./manuscript) into build/.
 
     Shows each stage as it runs, then a table of the editions written (file, size, pages,
     notes, time) with any warnings under it. Example:
@@ -149,7 +150,8 @@ def build(
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def check(manuscript: Path, build_dir: Path, only: tuple[str, ...], as_json: bool) -> None:
-    """Check MANUSCRIPT and its built editions; exit 1 when any check reports an error.
+    """Check MANUSCRIPT (a folder or one .md file) and its built editions; exit 1 when any
+    check reports an error.
 
     Example:
 
@@ -226,9 +228,10 @@ def new(folder: Path, title: str | None, author: str | None, lang: str) -> None:
 @BUILD_DIR
 @STYLES
 def proof(manuscript: Path, build_dir: Path, styles: Path | None) -> None:
-    """Write proofs of MANUSCRIPT for an editor: a contact sheet of the PDF's pages and
-    spreads (build/SLUG-proof.png) and the check report with thumbnails of the pages
-    where problems are (build/SLUG-report.html). Builds the PDF first if it is missing.
+    """Write proofs of MANUSCRIPT (a folder or one .md file) for an editor: a contact sheet
+    of the PDF's pages and spreads (build/SLUG-proof.png) and the check report with
+    thumbnails of the pages where problems are (build/SLUG-report.html). Builds the PDF
+    first if it is missing.
 
     Example:
 
@@ -256,9 +259,10 @@ def proof(manuscript: Path, build_dir: Path, styles: Path | None) -> None:
     help="Port on 127.0.0.1 to serve the build folder on (0: any free one).",
 )
 def watch(manuscript: Path, build_dir: Path, styles: Path | None, pdf: bool, port: int) -> None:
-    """Rebuild the HTML edition (and the PDF with --pdf) whenever a file of MANUSCRIPT or of
-    the styles changes, and serve the build folder on http://127.0.0.1:PORT/ with live
-    reload. A bad edit prints one line and the watch goes on; Ctrl-C stops it.
+    """Rebuild the HTML edition (and the PDF with --pdf) whenever a file of MANUSCRIPT (a
+    folder or one .md file) or of the styles changes, and serve the build folder on
+    http://127.0.0.1:PORT/ with live reload. A bad edit prints one line and the watch goes
+    on; Ctrl-C stops it.
 
     Example:
 
@@ -350,13 +354,14 @@ def series_build(
 @cli.command()
 @MANUSCRIPT
 def slug(manuscript: Path) -> None:
-    """Print the file-name stem of MANUSCRIPT's editions (for Makefiles). Example:
+    """Print the file-name stem of MANUSCRIPT's editions (for Makefiles); MANUSCRIPT is a
+    folder or one .md file with front matter. Example:
 
     pipeline slug manuscript        # communist-fractions-1922-3
     """
-    from pipeline.metadata import load_metadata
+    from pipeline.manuscript import locate
 
-    click.echo(load_metadata(manuscript / "metadata.yaml").slug)
+    click.echo(locate(manuscript).metadata.slug)
 
 
 @cli.group()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import json
 import os
 import re
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -19,18 +21,22 @@ from pathlib import Path
 import lxml.html
 from lxml.html import HtmlElement
 
-from pipeline.assets import locate, resolve_images
+from pipeline.assets import link_remote_images, resolve_images
 from pipeline.cache import Cache, content_key
 from pipeline.errors import PipelineError
+from pipeline.identifiers import unique_ids
+from pipeline.links import rewrite_links
 from pipeline.manuscript import Manuscript
-from pipeline.markup import inner_html
+from pipeline.markup import inner_html, remove_comments
+from pipeline.pandoc_messages import Message, interpret
+from pipeline.places import Locator
 from pipeline.sanitize import sanitize
+from pipeline.valid_html import make_valid
 
 PANDOC_TIMEOUT_S = 300
 BLOCK_ATTRIBUTE = "data-block"
 NESTED_BLOCKS = ("li", "dt", "dd", "p", "blockquote", "pre", "figure", "table", "div")
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.MULTILINE)
-CITATION_NOT_FOUND = re.compile(r"Citeproc: citation (\S+) not found")
 AT_LINE = re.compile(r"at (?:(\S+) )?line (\d+)(?:,? column \d+)?")
 BIBLIOGRAPHY_ERROR = re.compile(
     r"Error reading bibliography file [^\n]*:\s*\(line (\d+), column \d+\):\s*(.+)", re.DOTALL
@@ -103,7 +109,7 @@ def pandoc_command(manuscript: Manuscript) -> list[str]:
         "--to=html5",
         "--wrap=none",
         "--mathml",
-        "--fail-if-warnings",
+        "--verbose",
         "--citeproc",
         f"--csl={manuscript.csl}",
         f"--metadata=lang:{manuscript.metadata.lang}",
@@ -115,35 +121,42 @@ def pandoc_command(manuscript: Manuscript) -> list[str]:
     return command
 
 
-def run_pandoc(manuscript: Manuscript) -> str:
-    """Convert the manuscript to an HTML fragment with citations resolved as notes."""
-    try:
-        result = subprocess.run(
-            pandoc_command(manuscript),
-            capture_output=True,
-            timeout=PANDOC_TIMEOUT_S,
-            cwd=manuscript.root,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise PipelineError(
-            f"pandoc took over {PANDOC_TIMEOUT_S} s and was stopped", manuscript.root
-        ) from None
-    stderr = result.stderr.decode("utf-8", "replace")
+def run_pandoc(manuscript: Manuscript) -> tuple[str, list[Message]]:
+    """Convert the manuscript to an HTML fragment with citations resolved as notes; return
+    it with the messages pandoc logged (``--log``: JSON with a type and a position)."""
+    with tempfile.TemporaryDirectory(prefix="pipeline-pandoc-") as folder:
+        log = Path(folder) / "log.json"
+        try:
+            result = subprocess.run(
+                [*pandoc_command(manuscript), f"--log={log}"],
+                capture_output=True,
+                timeout=PANDOC_TIMEOUT_S,
+                cwd=manuscript.root,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            raise PipelineError(
+                f"pandoc took over {PANDOC_TIMEOUT_S} s and was stopped", manuscript.root
+            ) from None
+        messages = _read_log(log)
     if result.returncode != 0:
-        raise _pandoc_error(manuscript, stderr)
-    return result.stdout.decode("utf-8")
+        interpret(manuscript, messages)
+        raise _pandoc_error(manuscript, result.stderr.decode("utf-8", "replace"))
+    return result.stdout.decode("utf-8"), messages
+
+
+def _read_log(log: Path) -> list[Message]:
+    try:
+        messages = json.loads(log.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
 
 
 def _pandoc_error(manuscript: Manuscript, stderr: str) -> PipelineError:
+    """The sentence for a pandoc run that failed (a bibliography it cannot read…)."""
     warnings = WARNING.findall(stderr)
     message = warnings[0] if warnings else (stderr.strip().splitlines() or ["pandoc failed"])[0]
-    missing = CITATION_NOT_FOUND.search(message)
-    if missing:
-        key = missing.group(1)
-        path, line = _find_citation(manuscript, key)
-        where = manuscript.bibliography.name if manuscript.bibliography else "any bibliography"
-        return PipelineError(f"cites @{key}, which is not in {where}", path, line)
     bibliography = BIBLIOGRAPHY_ERROR.search(stderr)
     if bibliography and manuscript.bibliography:
         problem = " ".join(bibliography.group(2).split())
@@ -160,37 +173,61 @@ def _pandoc_error(manuscript: Manuscript, stderr: str) -> PipelineError:
     return PipelineError(f"pandoc: {message}", manuscript.texts[0].path)
 
 
-def _find_citation(manuscript: Manuscript, key: str):
-    pattern = re.compile(rf"@{re.escape(key)}(?![\w:.#$%&\-+?<>~/])")
-    for text in manuscript.texts:
-        for number, line in enumerate(text.source.split("\n"), start=1):
-            if pattern.search(line):
-                return text.path, number
-    return manuscript.texts[0].path, None
-
-
 def parse(manuscript: Manuscript, cache: Cache | None = None) -> Document:
     """Run pandoc on the manuscript and split its output into a Document.
 
-    With a cache, pandoc's output for the same inputs is reused instead of run again.
+    With a cache, pandoc's output and its messages for the same inputs are reused instead
+    of run again, so a kept parse reports the same warnings as a fresh one.
     """
     if cache is None:
-        return document_from_html(manuscript, run_pandoc(manuscript))
+        return document_from_html(manuscript, *run_pandoc(manuscript))
     key = content_key([*pandoc_command(manuscript), *manuscript.inputs])
     kind = f"pandoc-{manuscript.slug}"
-    html = cache.get(kind, key)
-    if html is None:
-        html = run_pandoc(manuscript).encode("utf-8")
-        cache.put(kind, key, html)
-    return document_from_html(manuscript, html.decode("utf-8"))
+    kept = _cached_run(cache.get(kind, key))
+    if kept is None:
+        html, messages = run_pandoc(manuscript)
+        value = json.dumps({"html": html, "messages": messages}, ensure_ascii=False)
+        cache.put(kind, key, value.encode("utf-8"))
+    else:
+        html, messages = kept
+    return document_from_html(manuscript, html, messages)
 
 
-def document_from_html(manuscript: Manuscript, html: str) -> Document:
+def _cached_run(value: bytes | None) -> tuple[str, list[Message]] | None:
+    if value is None:
+        return None
+    try:
+        run = json.loads(value.decode("utf-8"))
+        return str(run["html"]), list(run["messages"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def document_from_html(
+    manuscript: Manuscript, html: str, messages: list[Message] | tuple[Message, ...] = ()
+) -> Document:
+    """The Document from pandoc's HTML and messages.
+
+    Before the notes and the bibliography are taken out, the whole tree is cleaned once:
+    comments and processing instructions removed, raw HTML made valid, active content
+    removed, ids made unique, links rewritten and images checked. Notes thereby get the same
+    treatment as the body, and no later walk over the tree meets a node that is not an
+    element.
+    """
+    warnings = list(interpret(manuscript, messages))
     body = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    remove_comments(body)
+    locator = Locator(manuscript)
+    warnings.extend(make_valid(body, locator))
+    warnings.extend(_remove_active_content(body, locator))
+    warnings.extend(unique_ids(manuscript, body))
+    warnings.extend(rewrite_links(manuscript, body, locator))
+    warnings.extend(link_remote_images(manuscript, body, locator))
+    images = resolve_images(manuscript, body)
     notes = _take_notes(body)
     bibliography = _take_bibliography(body)
     headings = tuple(
-        Heading(int(h.tag[1]), h.get("id", ""), _plain(h))
+        Heading(int(h.tag[1]), h.get("id", ""), _heading_text(h))
         for h in body.iter("h1", "h2", "h3", "h4", "h5", "h6")
     )
     for ref in body.find_class("footnote-ref"):
@@ -199,19 +236,12 @@ def document_from_html(manuscript: Manuscript, html: str) -> Document:
             ref.text = sup.text_content()
             ref.remove(sup)
     _number_blocks(body)
-    warnings = _remove_active_content(manuscript, body)
-    images = resolve_images(manuscript, body)
-    return Document(manuscript, body, notes, bibliography, headings, images, warnings)
+    return Document(manuscript, body, notes, bibliography, headings, images, tuple(warnings))
 
 
-def _remove_active_content(manuscript: Manuscript, body: HtmlElement) -> tuple[str, ...]:
+def _remove_active_content(body: HtmlElement, locator: Locator) -> list[str]:
     """Strip scripts and the like, returning one warning per removal."""
-    messages = []
-    for removal in sanitize(body):
-        path, line = locate(manuscript, removal.needle)
-        where = f"{path}:{line}" if line else str(path)
-        messages.append(f"{where}: removed {removal.what}")
-    return tuple(messages)
+    return [f"{locator.where(r.needle)}: removed {r.what}" for r in sanitize(body)]
 
 
 def _number_blocks(body: HtmlElement) -> None:
@@ -259,6 +289,21 @@ def _take_bibliography(body: HtmlElement) -> tuple[BibEntry, ...]:
     )
     refs.drop_tree()
     return entries
+
+
+def _heading_text(heading: HtmlElement) -> str:
+    """A heading's words without the numbers of the notes it calls, and a formula in it as
+    its TeX: what the contents, the bookmarks and the navigation show."""
+    heading = copy.deepcopy(heading)
+    for call in heading.find_class("footnote-ref"):
+        call.drop_tree()
+    for formula in heading.iter("math"):
+        tex = formula.xpath(".//annotation[@encoding='application/x-tex']")
+        replacement = tex[0].text_content() if tex else formula.text_content()
+        tail = formula.tail
+        formula.clear()
+        formula.text, formula.tail = replacement, tail
+    return _plain(heading)
 
 
 def _plain(element: HtmlElement) -> str:

@@ -1,15 +1,24 @@
-"""Find a manuscript's files and check them before pandoc sees them."""
+"""Find a manuscript's files and check them before pandoc sees them.
+
+A manuscript comes in three forms: a folder with ``metadata.yaml`` and its text files; a
+folder whose ``text.md`` opens with YAML front matter instead; and one Markdown file with
+front matter, as pandoc takes it. The front matter holds the keys of ``metadata.yaml``,
+validated the same way, with errors naming the Markdown file and its line.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from pipeline.bibliography import bibliography_keys
 from pipeline.errors import PipelineError
 from pipeline.files import STYLES_DIR, read_text, resolve_inside
-from pipeline.metadata import Metadata, load_metadata
+from pipeline.metadata import Metadata, load_metadata, metadata_from_front_matter
 
 METADATA_FILE = "metadata.yaml"
 DEFAULT_TEXT = "text.md"
@@ -18,6 +27,18 @@ DEFAULT_CSL = "chicago-notes.csl"
 OWN_STYLES = "styles"
 MAX_TEXT_BYTES = 8_000_000
 NUMBERED_TEXT = re.compile(r"^\d+-.*\.md$")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+FRONT_MATTER_OPEN = "---"
+FRONT_MATTER_CLOSE = ("---", "...")
+NOT_IN_FRONT_MATTER = {
+    "text": "lists the text files in metadata.yaml; a text with front matter is the text itself",
+    "reference-section-title": (
+        "cannot be set in front matter, where pandoc would print it as a second heading over"
+        " the bibliography; set it in metadata.yaml"
+    ),
+}
+"""Keys front matter may not hold, and why: pandoc reads the front matter too."""
+CITATION_IN_VALUE = re.compile(r"(?<![\w@])@(\{[^}]*\}|\w[\w:.#$%&\-+?<>~/]*\w|\w)")
 
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 NOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
@@ -32,8 +53,36 @@ class TextFile:
 
 
 @dataclass(frozen=True)
+class FrontMatter:
+    """The YAML block at the top of a Markdown text: ``source`` begins on line
+    ``first_line``; ``last_line`` is the line ``---`` or ``...`` that closes it, or None."""
+
+    source: str
+    first_line: int
+    last_line: int | None
+
+    @property
+    def closed(self) -> bool:
+        return self.last_line is not None
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a manuscript's metadata and texts are, before the texts are read."""
+
+    root: Path
+    metadata: Metadata
+    text_paths: list[Path]
+    default_bibliography: bool
+    """Whether a references.bib (.json, .yaml) in the folder is used when none is named."""
+    read: dict[Path, str] = field(default_factory=dict)
+    """Texts already read while finding the metadata."""
+
+
+@dataclass(frozen=True)
 class Manuscript:
-    """A manuscript folder whose files exist and whose metadata is valid."""
+    """A manuscript (a folder, or one Markdown file with front matter) whose files exist
+    and whose metadata is valid; ``root`` is its folder."""
 
     root: Path
     metadata: Metadata
@@ -63,28 +112,26 @@ class Manuscript:
         files = [self.metadata.path, *(t.path for t in self.texts), self.csl]
         if self.bibliography:
             files.append(self.bibliography)
-        return files
+        return list(dict.fromkeys(files))
 
 
-def load_manuscript(root: Path, styles: Path | None = None, preflight: bool = True) -> Manuscript:
-    """Locate and validate every file of the manuscript in ``root``.
+def load_manuscript(
+    location: Path, styles: Path | None = None, preflight: bool = True
+) -> Manuscript:
+    """Locate and validate every file of the manuscript at ``location``: a folder, or one
+    Markdown file with front matter.
 
     ``preflight`` stops at what pandoc would pass over in silence: a note call without a
     definition (printed as it stands) and two bibliography entries with one key (the second
     ignored). The lint turns it off to report every such place instead.
     """
-    root = root.resolve()
     styles = (styles or STYLES_DIR).resolve()
-    if not root.is_dir():
-        raise PipelineError("is not a manuscript folder", root)
-    meta_path = root / METADATA_FILE
-    if not meta_path.is_file():
-        raise PipelineError(f"has no {METADATA_FILE}", root)
-    metadata = load_metadata(meta_path)
-    paths = _text_paths(root, metadata)
-    _check_size(paths)
-    texts = tuple(TextFile(p, read_text(p)) for p in paths)
-    bibliography = _bibliography(root, metadata)
+    located = locate(location)
+    root, metadata = located.root, located.metadata
+    texts = tuple(TextFile(p, _text(p, located.read)) for p in located.text_paths)
+    if metadata.path not in located.text_paths:
+        check_no_front_matter(texts, metadata.path)
+    bibliography = _bibliography(root, metadata, located.default_bibliography)
     if preflight:
         check_note_labels(texts)
         check_unique_keys(bibliography)
@@ -96,6 +143,146 @@ def load_manuscript(root: Path, styles: Path | None = None, preflight: bool = Tr
         csl=_csl(root, styles, metadata),
         styles=styles,
     )
+
+
+def _text(path: Path, read: dict[Path, str]) -> str:
+    return read[path] if path in read else read_text(path)
+
+
+def locate(location: Path) -> Located:
+    """Find the manuscript's metadata, validated, and its text files (checked for size)."""
+    location = location.resolve()
+    if location.is_file():
+        return _single_file(location)
+    if not location.is_dir():
+        raise PipelineError("is not a manuscript folder or Markdown file", location)
+    meta_path = location / METADATA_FILE
+    if meta_path.is_file():
+        metadata = load_metadata(meta_path)
+        paths = _text_paths(location, metadata)
+        _check_size(paths)
+        return Located(location, metadata, paths, default_bibliography=True)
+    return _front_matter_folder(location)
+
+
+def _single_file(path: Path) -> Located:
+    """One Markdown file: its folder is the manuscript's root, and only the bibliography
+    its front matter names is read, as pandoc does."""
+    if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        raise PipelineError(
+            "is not a manuscript: give its folder, or a Markdown (.md) file with front matter",
+            path,
+        )
+    _check_size([path])
+    source = read_text(path)
+    block = front_matter(source)
+    if block is None:
+        raise PipelineError(
+            "has no front matter; a manuscript in one file opens with a --- block that gives"
+            " at least its title",
+            path,
+            1,
+        )
+    metadata = _front_matter_metadata(block, path)
+    return Located(path.parent, metadata, [path], default_bibliography=False, read={path: source})
+
+
+def _front_matter_folder(root: Path) -> Located:
+    """A folder without metadata.yaml whose text.md carries the metadata as front matter."""
+    path = root / DEFAULT_TEXT
+    missing = f"has no {METADATA_FILE} (nor a {DEFAULT_TEXT} that opens with front matter)"
+    if not path.is_file():
+        raise PipelineError(missing, root)
+    _check_size([path])
+    source = read_text(path)
+    block = front_matter(source)
+    if block is None:
+        raise PipelineError(missing, root)
+    metadata = _front_matter_metadata(block, path)
+    numbered = sorted(p.name for p in root.glob("*.md") if NUMBERED_TEXT.match(p.name))
+    if numbered:
+        raise PipelineError(
+            f"holds the front matter, so the folder's text is {DEFAULT_TEXT} alone and"
+            f" {numbered[0]} would be left out; put the metadata in {METADATA_FILE} to build"
+            " the numbered files",
+            path,
+            1,
+        )
+    return Located(root, metadata, [path], default_bibliography=True, read={path: source})
+
+
+def front_matter(source: str) -> FrontMatter | None:
+    """The front matter of a Markdown text as pandoc finds it: a line ``---`` at the top,
+    not followed by a blank line, up to a line ``---`` or ``...``."""
+    lines = source.split("\n")
+    if len(lines) < 2 or lines[0].rstrip() != FRONT_MATTER_OPEN or not lines[1].strip():
+        return None
+    for index, line in enumerate(lines[1:], start=1):
+        if line.rstrip() in FRONT_MATTER_CLOSE:
+            return FrontMatter("\n".join(lines[1:index]), 2, last_line=index + 1)
+    return FrontMatter("\n".join(lines[1:]), 2, last_line=None)
+
+
+def _front_matter_metadata(block: FrontMatter, path: Path) -> Metadata:
+    if not block.closed:
+        raise PipelineError("opens front matter with --- but no line --- or ... closes it", path, 1)
+    metadata = metadata_from_front_matter(block.source, path, block.first_line)
+    for key, reason in NOT_IN_FRONT_MATTER.items():
+        if key in metadata.values:
+            raise PipelineError(f"{key!r} {reason}", path, metadata.line_of(key))
+    _check_no_citations(metadata)
+    return metadata
+
+
+def _check_no_citations(metadata: Metadata) -> None:
+    """Pandoc reads citations in front matter too and would add their works to the
+    bibliography, which metadata.yaml's values never do: refuse them."""
+    for key, value in metadata.values.items():
+        for name, text in _strings(key, value):
+            found = CITATION_IN_VALUE.search(text)
+            if found:
+                raise PipelineError(
+                    f"{name!r} cites @{found.group(1).strip('{}')}, which pandoc would add to"
+                    " the bibliography; front matter cannot hold citations",
+                    metadata.path,
+                    metadata.line_of(name) or metadata.line_of(key),
+                )
+
+
+def _strings(name: str, value: Any) -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(name, value)]
+    if isinstance(value, list):
+        return [(name, str(item)) for item in value]
+    if isinstance(value, dict):
+        return [found for key, inner in value.items() for found in _strings(f"{name}.{key}", inner)]
+    return []
+
+
+def check_no_front_matter(texts: tuple[TextFile, ...], metadata_path: Path) -> None:
+    """Fail on a text that opens with front matter when metadata.yaml holds the metadata:
+    pandoc would read that block too, and one of the two would be silently wrong."""
+    for text in texts:
+        if _metadata_block(text.source):
+            raise PipelineError(
+                f"opens with front matter, and the folder's {metadata_path.name} holds the metadata"
+                " too; keep the metadata in one of the two",
+                text.path,
+                1,
+            )
+
+
+def _metadata_block(source: str) -> FrontMatter | None:
+    """The front matter of ``source`` if pandoc would take it for metadata: closed, and a
+    map (pandoc reads any other block as ordinary text)."""
+    block = front_matter(source)
+    if block is None or not block.closed:
+        return None
+    try:
+        node = yaml.compose(block.source, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    return block if isinstance(node, yaml.MappingNode) else None
 
 
 def _check_size(paths: list[Path]) -> None:
@@ -122,10 +309,12 @@ def _text_paths(root: Path, metadata: Metadata) -> list[Path]:
     raise PipelineError(f"has no {DEFAULT_TEXT} (nor numbered 01-*.md files)", root)
 
 
-def _bibliography(root: Path, metadata: Metadata) -> Path | None:
+def _bibliography(root: Path, metadata: Metadata, default: bool) -> Path | None:
     named = metadata.get("bibliography")
     if named:
         return _inside(named, root, [root], metadata, "bibliography")
+    if not default:
+        return None
     for name in DEFAULT_BIBLIOGRAPHIES:
         if (root / name).is_file():
             return root / name
@@ -136,10 +325,10 @@ def _csl(root: Path, styles: Path, metadata: Metadata) -> Path:
     named = metadata.get("csl")
     if not named:
         return _inside(DEFAULT_CSL, styles / "csl", [styles], metadata, "csl")
-    in_manuscript = root / named
-    if in_manuscript.is_file():
-        return _inside(named, root, [root], metadata, "csl")
     candidate = named if named.endswith(".csl") else f"{named}.csl"
+    for name in dict.fromkeys((named, candidate)):
+        if (root / name).is_file():
+            return _inside(name, root, [root], metadata, "csl")
     return _inside(candidate, styles / "csl", [styles], metadata, "csl")
 
 
@@ -159,7 +348,7 @@ def check_note_labels(texts: tuple[TextFile, ...]) -> None:
     defined: set[str] = set()
     references: list[tuple[str, Path, int]] = []
     for text in texts:
-        for number, line in _prose_lines(text.source):
+        for number, line in _prose_lines(text.source, _body_start(text.source)):
             definition = NOTE_DEFINITION.match(line)
             if definition:
                 defined.add(definition.group(1))
@@ -181,11 +370,20 @@ def check_unique_keys(bibliography: Path | None) -> None:
         seen.add(key)
 
 
-def _prose_lines(source: str) -> list[tuple[int, str]]:
-    """Number the lines of a Markdown file, leaving out fenced code blocks."""
+def _body_start(source: str) -> int:
+    """The number of the first line after the front matter (1 without front matter)."""
+    block = _metadata_block(source)
+    return block.last_line + 1 if block and block.last_line else 1
+
+
+def _prose_lines(source: str, start: int = 1) -> list[tuple[int, str]]:
+    """Number the lines of a Markdown file from line ``start``, leaving out fenced code
+    blocks."""
     lines: list[tuple[int, str]] = []
     fenced = False
     for number, line in enumerate(source.split("\n"), start=1):
+        if number < start:
+            continue
         if FENCE.match(line):
             fenced = not fenced
             continue

@@ -16,8 +16,31 @@ def inner_html(element: HtmlElement) -> str:
 
 
 def fragment(markup: str) -> HtmlElement:
-    """Parse an HTML fragment into a wrapper ``div``."""
-    return lxml.html.fragment_fromstring(markup or "", create_parent="div")
+    """Parse an HTML fragment into a wrapper ``div``, without comments or processing
+    instructions (so that ``fragment(markup)[0]`` is the first element)."""
+    wrapper = lxml.html.fragment_fromstring(markup or "", create_parent="div")
+    remove_comments(wrapper)
+    return wrapper
+
+
+def remove_comments(tree: HtmlElement) -> None:
+    """Remove every comment and processing instruction from ``tree``, keeping the text
+    that follows each.
+
+    They carry nothing a reader sees, and every walk over the tree that sets attributes or
+    reads children would otherwise have to step round them.
+    """
+    for node in tree.xpath(".//comment() | .//processing-instruction()"):
+        parent = node.getparent()
+        if parent is None:
+            continue
+        tail = node.tail or ""
+        previous = node.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        parent.remove(node)
 
 
 def shift_headings(body: HtmlElement, by: int) -> None:

@@ -1,4 +1,5 @@
-"""Read and validate ``metadata.yaml`` before any work starts.
+"""Read and validate ``metadata.yaml``, or a Markdown file's front matter, before any work
+starts.
 
 Every key is declared here with its type, so an unknown key or a value of the wrong kind is
 an error that names the key and its line, not a surprise halfway through a build.
@@ -32,6 +33,7 @@ FIELDS: dict[str, str] = {
     "rights": TEXT,
     "identifier": TEXT,
     "isbn": TEXT,
+    "isbn-epub": TEXT,
     "description": TEXT,
     "keywords": TEXT_LIST,
     "slug": TEXT,
@@ -40,6 +42,7 @@ FIELDS: dict[str, str] = {
     "csl": TEXT,
     "cover": TEXT,
     "reference-section-title": TEXT,
+    "base-url": TEXT,
 }
 """The top-level keys; ``fields()`` adds the sections of options."""
 
@@ -63,8 +66,9 @@ def sections() -> dict[str, dict[str, str]]:
 def fields() -> dict[str, str]:
     """The keys a manuscript's metadata may hold: ``FIELDS`` and the sections."""
     return {**FIELDS, **dict.fromkeys(sections(), MAPPING)}
-PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
-"""The PDF flavours ``print.pdf-variant`` may ask WeasyPrint for; both are tagged."""
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/x-4", "pdf/x-1a")
+"""The PDF flavours ``print.pdf-variant`` may ask WeasyPrint for, all tagged; the PDF/X
+ones are completed for a print shop by ``pipeline/layout/pdfx.py``."""
 
 REQUIRED = ("title",)
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -78,6 +82,8 @@ class Metadata:
     path: Path
     values: dict[str, Any]
     lines: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    """What was passed over: front-matter keys meant for other tools, a slug made valid."""
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -113,41 +119,81 @@ def slugify(title: str, max_words: int = 6) -> str:
 
 def load_metadata(path: Path) -> Metadata:
     """Parse and validate a metadata file, or raise a PipelineError naming the key and line."""
-    source = read_text(path)
-    node = _compose(source, path)
+    return _metadata(read_text(path), path, subject="", start=None)
+
+
+def metadata_from_front_matter(source: str, path: Path, first_line: int) -> Metadata:
+    """Validate the YAML ``source`` of a Markdown file's front matter, which begins on line
+    ``first_line`` of ``path``: every error names ``path`` and the line in that file."""
+    source = "\n" * (first_line - 1) + source
+    return _metadata(source, path, "front matter ", first_line - 1, foreign=True)
+
+
+def _metadata(
+    source: str, path: Path, subject: str, start: int | None, foreign: bool = False
+) -> Metadata:
+    """``subject`` opens the messages about the whole block; ``start`` is the line that
+    opens it, if any, so those messages can point at it.
+
+    Front matter (``foreign``) is shared with other tools (Jekyll's ``layout``, JOSS's
+    ``tags``…): a top-level key the pipeline does not read is passed over with a warning
+    there, and a ``slug`` such a tool allows is made into one the pipeline allows."""
+    node = _compose(source, path, subject)
     if node is None:
-        raise PipelineError("is empty; it needs at least a title", path)
+        raise PipelineError(f"{subject}is empty; it needs at least a title", path, start)
     if not isinstance(node, yaml.MappingNode):
-        raise PipelineError("must be a map of keys to values", path, node.start_mark.line + 1)
-    values, lines = _validate_mapping(node, fields(), path, prefix="")
+        line = node.start_mark.line + 1
+        raise PipelineError(f"{subject}must be a map of keys to values", path, line)
+    passed_over: list[str] | None = [] if foreign else None
+    values, lines = _validate_mapping(node, fields(), path, prefix="", passed_over=passed_over)
     for key in REQUIRED:
         if not values.get(key):
-            raise PipelineError(f"has no {key!r}; every manuscript needs one", path)
+            raise PipelineError(f"{subject}has no {key!r}; every manuscript needs one", path, start)
+    warnings = list(passed_over or [])
+    if foreign:
+        warnings.extend(_foreign_slug(values, lines, path))
     _check_values(values, lines, path)
-    return Metadata(path=path, values=values, lines=lines)
+    return Metadata(path=path, values=values, lines=lines, warnings=tuple(warnings))
 
 
-def _compose(source: str, path: Path) -> yaml.Node | None:
+def _foreign_slug(values: dict[str, Any], lines: dict[str, int], path: Path) -> list[str]:
+    slug = values.get("slug")
+    if slug is None or SLUG_PATTERN.match(slug):
+        return []
+    values["slug"] = slugify(slug, max_words=12)
+    return [f"{path}:{lines['slug']}: uses the slug {values['slug']!r} for {slug!r}"]
+
+
+def _compose(source: str, path: Path, subject: str = "") -> yaml.Node | None:
     try:
         return yaml.compose(source, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or "cannot be parsed"
-        raise PipelineError(f"is not valid YAML ({problem})", path, line) from None
+        raise PipelineError(f"{subject}is not valid YAML ({problem})", path, line) from None
     except yaml.YAMLError:
-        raise PipelineError("is not valid YAML", path) from None
+        raise PipelineError(f"{subject}is not valid YAML", path) from None
 
 
 def _validate_mapping(
-    node: yaml.MappingNode, schema: dict[str, str], path: Path, prefix: str
+    node: yaml.MappingNode,
+    schema: dict[str, str],
+    path: Path,
+    prefix: str,
+    passed_over: list[str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, int]]:
+    """The values of a mapping, checked against ``schema``; an unknown key is an error, or,
+    when ``passed_over`` is a list, a warning added to it."""
     values: dict[str, Any] = {}
     lines: dict[str, int] = {}
     for key_node, value_node in node.value:
         key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
         line = key_node.start_mark.line + 1
         name = f"{prefix}{key}"
+        if key not in schema and passed_over is not None:
+            passed_over.append(f"{path}:{line}: passes over {name!r}, which the pipeline ignores")
+            continue
         if key not in schema:
             known = ", ".join(sorted(schema))
             raise PipelineError(f"has an unknown key {name!r} (known keys: {known})", path, line)
@@ -211,8 +257,23 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], path: Path) -> 
         raise PipelineError(
             f"'lang' must be a language tag such as en or en-GB, not {lang!r}", path, lines["lang"]
         )
+    _check_isbns(values, lines, path)
     _check_print(values.get("print") or {}, lines, path)
     _check_ignored_rules(values.get("checks") or {}, lines, path)
+
+
+def _check_isbns(values: dict[str, Any], lines: dict[str, int], path: Path) -> None:
+    """An ISBN must have a right check digit: a typo would go on every cover and package."""
+    from pipeline.book_identifiers import ISBN_KEYS, isbn_problem
+
+    for key in ISBN_KEYS:
+        if values.get(key) is None:
+            continue
+        problem = isbn_problem(values[key])
+        if problem:
+            raise PipelineError(
+                f"{key!r} {values[key]!r} is not a valid ISBN ({problem})", path, lines[key]
+            )
 
 
 def _check_print(options: dict[str, Any], lines: dict[str, int], path: Path) -> None:
@@ -240,11 +301,18 @@ def _check_print(options: dict[str, Any], lines: dict[str, int], path: Path) -> 
             )
     variant = options.get("pdf-variant")
     if variant is not None and variant.lower() not in PDF_VARIANTS:
-        known = " or ".join(PDF_VARIANTS)
+        known = ", ".join(PDF_VARIANTS[:-1]) + " or " + PDF_VARIANTS[-1]
         raise PipelineError(
             f"'print.pdf-variant' must be {known}, not {variant!r}",
             path,
             lines["print.pdf-variant"],
+        )
+    if (variant or "").lower() == "pdf/x-1a" and options.get("crop-marks"):
+        raise PipelineError(
+            "'print.crop-marks' draws the marks in RGB through transparency, which PDF/X-1a"
+            " forbids: leave them out (the print shop sets its own from the TrimBox)",
+            path,
+            lines["print.crop-marks"],
         )
 
 

@@ -33,7 +33,6 @@ DANGEROUS_ELEMENTS = frozenset(
         "select",
         "noscript",
         "svg",
-        "math",
     }
 )
 URL_ATTRIBUTES = ("href", "src", "srcset", "action", "formaction", "poster", "background", "data")
@@ -51,6 +50,8 @@ class Removal:
 def sanitize(body: HtmlElement) -> list[Removal]:
     """Strip active content from ``body`` in place; return what was removed."""
     removals: list[Removal] = []
+    for math in list(body.iter("math")):
+        removals.extend(clean_mathml(math))
     for element in list(body.iter()):
         if not isinstance(element.tag, str):
             continue
@@ -70,3 +71,68 @@ def sanitize(body: HtmlElement) -> list[Removal]:
                 removals.append(Removal(f"{value.split(':')[0].strip()}: link", value.strip()))
                 del element.attrib[name]
     return removals
+
+
+MATHML_NAMESPACE = "http://www.w3.org/1998/Math/MathML"
+MATHML_ELEMENTS = frozenset(
+    {
+        "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "mtext", "ms",
+        "mspace", "mfrac", "msqrt", "mroot", "msub", "msup", "msubsup", "munder", "mover",
+        "munderover", "mmultiscripts", "mprescripts", "none", "mtable", "mtr", "mtd",
+        "mstyle", "mpadded", "mphantom", "merror", "menclose", "mfenced",
+    }
+)  # fmt: skip
+"""Presentation MathML that draws a formula; ``annotation-xml`` (which may hold any markup),
+``maction`` and ``mglyph`` (which loads an image) are left out."""
+MATHML_ATTRIBUTES = frozenset(
+    {
+        "class", "id", "dir", "display", "displaystyle", "scriptlevel", "mathvariant",
+        "mathsize", "mathcolor", "mathbackground", "style", "encoding", "form", "fence",
+        "separator", "stretchy", "symmetric", "largeop", "movablelimits", "lspace", "rspace",
+        "minsize", "maxsize", "accent", "accentunder", "linethickness", "width", "height",
+        "depth", "voffset", "columnalign", "columnspacing", "rowalign", "rowspacing",
+        "columnlines", "rowlines", "frame", "framespacing", "equalrows", "equalcolumns",
+        "columnspan", "rowspan", "notation", "open", "close", "separators", "lquote",
+        "rquote", "numalign", "denomalign", "bevelled", "subscriptshift",
+        "superscriptshift",
+    }
+)  # fmt: skip
+"""The layout attributes of those elements (and ``data-*``); links (``href``), image
+addresses (``altimg``), event handlers and namespaced attributes are not among them."""
+
+
+def clean_mathml(math: HtmlElement) -> list[Removal]:
+    """Keep only MathML elements and layout attributes inside ``math``, in place.
+
+    Pandoc's formulas pass untouched; raw MathML in a manuscript loses whatever could run,
+    link or load, and its root is put in the MathML namespace that XHTML needs.
+    """
+    removals: list[Removal] = []
+    pending = [math]
+    while pending:
+        element = pending.pop()
+        _clean_mathml_attributes(element, removals, root=element is math)
+        kept = []
+        for child in list(element):
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag in MATHML_ELEMENTS:
+                kept.append(child)
+            else:
+                removals.append(Removal(f"<{child.tag}> element inside <math>", f"<{child.tag}"))
+                child.drop_tree()
+        pending.extend(reversed(kept))
+    math.set("xmlns", MATHML_NAMESPACE)
+    return removals
+
+
+def _clean_mathml_attributes(element: HtmlElement, removals: list[Removal], root: bool) -> None:
+    for name in list(element.attrib):
+        if (root and name == "xmlns") or name.startswith("data-"):
+            continue
+        if name.lower() not in MATHML_ATTRIBUTES:
+            removals.append(Removal(f"{name} attribute on <{element.tag}>", name))
+            del element.attrib[name]
+        elif name.lower() == "style" and "url(" in element.get(name, "").lower():
+            removals.append(Removal(f"style with url() on <{element.tag}>", "url("))
+            del element.attrib[name]

@@ -86,8 +86,13 @@ def _quiet(message: str) -> None:
 
 
 def watched_folders(manuscript_dir: Path, styles: Path | None) -> list[Path]:
-    """The manuscript (with its own styles/, images…) and the shared styles."""
-    return [manuscript_dir.resolve(), (styles or STYLES_DIR).resolve()]
+    """The manuscript's folder (with its own styles/, images…; a single-file manuscript's
+    folder too, so a bibliography beside it and saves that replace the file are seen) and
+    the shared styles."""
+    folder = manuscript_dir.resolve()
+    if folder.is_file():
+        folder = folder.parent
+    return [folder, (styles or STYLES_DIR).resolve()]
 
 
 def changed_names(changes: Iterable[tuple[watchfiles.Change, str]]) -> str:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from pipeline.build import build
 from pipeline.checks.validators import client as validator_server
@@ -83,3 +84,24 @@ def epub_builds(
         metadata.write("epub:\n  split-level: 2\n")
     epubs["illustrated-split"] = build(split, ["epub"], out / "illustrated-split")[0].path
     return epubs
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Debian Chromium for every browser test: Playwright's sync API allows
+    one instance at a time in a process."""
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -141,3 +141,45 @@ def test_a_five_thousand_character_word_stays_on_the_page(tmp_path):
         for page in pdf:
             right = max((w[2] for w in page.get_text("words")), default=0)
             assert right <= page.rect.width - 30, page.number + 1
+
+
+PANDOC_REFUSALS = {
+    "note label defined twice": (
+        "A call.[^n]\n\n[^n]: One.\n\n[^n]: Two.\n",
+        "text.md:5: footnote [^n] is defined a second time",
+    ),
+    "id written twice": (
+        "# One {#x}\n\nText.\n\n# Two {#x}\n",
+        "text.md:5: gives the id #x a second time (first at text.md:1)",
+    ),
+    "citation key with no entry": ("Cites [@nobody].\n", "text.md:1: cites @nobody"),
+}
+
+
+@pytest.mark.parametrize("case", PANDOC_REFUSALS, ids=list(PANDOC_REFUSALS))
+def test_what_loses_text_or_points_nowhere_is_refused(case, tmp_path):
+    text, expected = PANDOC_REFUSALS[case]
+    folder = manuscript(tmp_path / "m", text, bib=BIB)
+    assert_clean_failure(build(folder, tmp_path / "out", "html"), expected)
+
+
+def test_a_comment_in_the_body_builds_every_edition(tmp_path):
+    text = (
+        "<!-- first -->\n\nText <!-- inline --> here.[^n]\n\n<!-- x -->\n\n"
+        "[^n]: A note.<!-- y -->\n"
+    )
+    folder = manuscript(tmp_path / "m", text)
+    result = build(folder, tmp_path / "out", "pdf", "epub", "html")
+    assert result.exit_code == 0, result.output
+    assert read_html(tmp_path / "out" / "t.html").notes == ["A note."]
+
+
+def test_pandoc_warnings_are_listed_and_strict_refuses_them(tmp_path):
+    folder = manuscript(tmp_path / "m", "Text.\n\n::: box\nNever closed.\n")
+    result = build(folder, tmp_path / "out", "html")
+    assert result.exit_code == 0, result.output
+    assert "text.md:3: a div opened here (::: or <div>) is never closed" in result.output
+    strict = CliRunner().invoke(
+        cli, ["build", str(folder), "-o", str(tmp_path / "out"), "-q", "--strict"]
+    )
+    assert strict.exit_code == 2 and "not allowed with --strict" in strict.output

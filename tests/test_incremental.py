@@ -16,12 +16,12 @@ def test_style_changes_rebuild_only_their_editions(tmp_path):
     styles = tmp_path / "styles"
     shutil.copytree(ROOT / "styles", styles)
     out = tmp_path / "out"
-    assert written(SMALL, out, styles) == {"pdf", "booklet", "epub", "html"}
+    assert written(SMALL, out, styles) == {"pdf", "booklet", "cover", "epub", "html"}
     assert written(SMALL, out, styles) == set()
 
     with (styles / "print.css").open("a") as css:
         css.write("\nh2 { color: #222; }\n")
-    assert written(SMALL, out, styles) == {"pdf", "booklet"}
+    assert written(SMALL, out, styles) == {"pdf", "booklet", "cover"}
 
     with (styles / "epub.css").open("a") as css:
         css.write("\nh1 { color: #222; }\n")
@@ -39,7 +39,7 @@ def test_a_print_change_that_moves_pages_rebuilds_the_epub_page_list(tmp_path):
     written(SMALL, out, styles)
     with (styles / "print.css").open("a") as css:
         css.write("\nmain p { font-size: 24pt; }\n")
-    assert written(SMALL, out, styles) == {"pdf", "booklet", "epub"}
+    assert written(SMALL, out, styles) == {"pdf", "booklet", "cover", "epub"}
 
 
 def test_a_changed_or_missing_output_is_rebuilt(tmp_path):

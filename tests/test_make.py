@@ -5,7 +5,7 @@ import subprocess
 from pathlib import Path
 
 from pipeline.checks.extract import read_epub, read_html
-from tests.conftest import ROOT, SMALL
+from tests.conftest import FIXTURES, ROOT, SMALL
 
 
 def make(*args: str) -> subprocess.CompletedProcess:
@@ -25,6 +25,7 @@ def test_make_builds_then_does_nothing(tmp_path):
     assert first.returncode == 0, first.stderr
     assert sorted(p.name for p in out.glob("small-pamphlet*")) == [
         "small-pamphlet-booklet.pdf",
+        "small-pamphlet-cover.pdf",
         "small-pamphlet.epub",
         "small-pamphlet.html",
         "small-pamphlet.pdf",
@@ -65,3 +66,31 @@ def test_two_manuscripts_built_in_parallel(tmp_path):
 
 def test_makefile_deletes_targets_on_error():
     assert ".DELETE_ON_ERROR:" in (Path(ROOT) / "Makefile").read_text()
+
+
+def test_make_builds_a_single_file_and_follows_its_bibliography(tmp_path):
+    folder = tmp_path / "essay"
+    shutil.copytree(FIXTURES / "single-file", folder)
+    essay, out = folder / "essay.md", tmp_path / "build"
+    first = make(f"MANUSCRIPT={essay}", f"BUILD={out}", "html", "epub")
+    assert first.returncode == 0, first.stderr
+    built = {p.name for p in out.glob("on-folding-a-sheet*")}
+    assert {f"on-folding-a-sheet{suffix}" for suffix in (".pdf", ".epub", ".html")} <= built
+    assert len(read_html(out / "on-folding-a-sheet.html").notes) == 4
+    again = make(f"MANUSCRIPT={essay}", f"BUILD={out}", "html")
+    assert again.returncode == 0 and "pipeline build" not in again.stdout
+    bib = folder / "essay.bib"
+    bib.write_text(bib.read_text().replace("year = {1972}", "year = {1974}"))
+    edited = make(f"MANUSCRIPT={essay}", f"BUILD={out}", "html")
+    assert edited.returncode == 0 and "pipeline build" in edited.stdout
+    assert "1974" in (out / "on-folding-a-sheet.html").read_text()
+    essay.write_text(essay.read_text().replace("gains a book", "gains a pamphlet"))
+    assert "pipeline build" in make(f"MANUSCRIPT={essay}", f"BUILD={out}", "html").stdout
+    assert "gains a pamphlet" in (out / "on-folding-a-sheet.html").read_text()
+
+
+def test_make_builds_a_folder_whose_text_has_front_matter(tmp_path):
+    out = tmp_path / "build"
+    result = make(f"MANUSCRIPT={FIXTURES / 'front-matter-folder'}", f"BUILD={out}", "html")
+    assert result.returncode == 0, result.stderr
+    assert len(read_html(out / "notes-from-the-bindery.html").notes) == 2

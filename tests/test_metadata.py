@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.metadata import load_metadata, slugify
+from pipeline.metadata import load_metadata, metadata_from_front_matter, slugify
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -102,3 +102,46 @@ def test_checks_ignore_must_be_a_list(tmp_path):
 def test_checks_has_only_the_ignore_key(tmp_path):
     error = error_for(tmp_path, "title: T\nchecks:\n  skip: [epub.page-list]\n")
     assert "'checks.skip'" in error.message and error.line == 3
+
+
+def front_matter_error(source: str, first_line: int = 2) -> PipelineError:
+    with pytest.raises(PipelineError) as caught:
+        metadata_from_front_matter(source, Path("essay.md"), first_line)
+    return caught.value
+
+
+def test_front_matter_is_validated_like_metadata_yaml():
+    meta = metadata_from_front_matter("title: T\nprint:\n  page-size: A5\n", Path("e.md"), 2)
+    assert meta.title == "T" and meta.section("print") == {"page-size": "A5"}
+    assert meta.path == Path("e.md")
+    assert meta.line_of("title") == 2 and meta.line_of("print.page-size") == 4
+
+
+def test_front_matter_errors_give_the_line_in_the_markdown_file():
+    error = front_matter_error("title: T\nauthor: {name: A}\n", first_line=5)
+    assert "'author'" in error.message
+    assert (error.path, error.line) == (Path("essay.md"), 6)
+    passed_over = metadata_from_front_matter("title: T\ntitel: typo\n", Path("essay.md"), 5)
+    assert passed_over.warnings == ("essay.md:6: passes over 'titel', which the pipeline ignores",)
+    assert front_matter_error("title: T\nprint:\n  paper: A5\n").line == 4
+    assert front_matter_error("title: T\nlang: English please\n").line == 3
+
+
+def test_front_matter_that_is_not_a_map():
+    error = front_matter_error("- just\n- a list\n")
+    assert error.message == "front matter must be a map of keys to values"
+    assert error.line == 2
+
+
+def test_front_matter_with_bad_yaml_gives_its_line():
+    error = front_matter_error("title: T\nauthor: [A, B\nlang: en\n")
+    assert error.message.startswith("front matter is not valid YAML")
+    assert error.line is not None and error.line >= 3
+
+
+def test_empty_front_matter_and_missing_title_point_at_the_opening_line():
+    empty = front_matter_error("")
+    assert empty.message == "front matter is empty; it needs at least a title"
+    assert empty.line == 1
+    untitled = front_matter_error("author: A\n")
+    assert "front matter has no 'title'" in untitled.message and untitled.line == 1

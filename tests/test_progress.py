@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.progress import epub_pages
 
-EDITIONS = ("pdf", "booklet", "epub", "html")
+EDITIONS = ("pdf", "booklet", "cover", "epub", "html")
 SMALL_NOTES = 4
 """Two notes written by hand and two citations in tests/fixtures/small/text.md."""
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -88,7 +88,7 @@ def test_plain_lines_then_a_table_of_every_edition(small_copy, tmp_path):
     assert pages["html"] == 1
     assert rows["epub"][0] == "small-pamphlet.epub"
     footer = result.stdout.splitlines()[-1]
-    assert re.match(rf"4 editions in {re.escape(str(out))}/ in \d+\.\d s \(reading", footer)
+    assert re.match(rf"5 editions in {re.escape(str(out))}/ in \d+\.\d s \(reading", footer)
 
 
 def test_terminal_shows_a_table_with_every_edition_and_its_notes(small_copy, tmp_path):

@@ -27,7 +27,6 @@ OUTSIDE = {
     "absolute path": "/etc/passwd",
     "parent folders": "../../../../../../etc/passwd",
     "file URL": "file:///etc/passwd",
-    "network URL": "http://127.0.0.1:9/x.png",
 }
 
 
@@ -40,6 +39,20 @@ def test_references_outside_the_manuscript_are_refused(reference, small_copy, tm
     assert result.exit_code == 2
     assert f"text.md:3: image refers to '{reference}'" in result.output
     assert not list((tmp_path / "out").glob("small-pamphlet*"))
+
+
+def test_an_image_on_the_network_is_linked_never_fetched(small_copy, tmp_path):
+    """Port 9 on the loopback address answers nothing: a fetch would hang or fail."""
+    with_text(small_copy, "Some text.\n\n![A picture](http://127.0.0.1:9/x.png)\n")
+    start = time.perf_counter()
+    result = build(small_copy, tmp_path / "out")
+    assert time.perf_counter() - start < 10
+    assert result.exit_code == 0, result.output
+    assert "text.md:3: links to the image http://127.0.0.1:9/x.png instead of showing it" in (
+        result.output
+    )
+    page = (tmp_path / "out" / "small-pamphlet.html").read_text(encoding="utf-8")
+    assert '<a href="http://127.0.0.1:9/x.png" class="remote-image">A picture</a>' in page
 
 
 def test_symlink_leading_out_is_refused(small_copy, tmp_path):
@@ -126,3 +139,15 @@ def test_stylesheet_references_are_sandboxed(reference, expected, small_copy, tm
     assert time.perf_counter() - start < 20
     assert result.exit_code == 2
     assert expected in result.output
+
+
+def test_active_content_in_a_note_is_removed_too(small_copy):
+    with_text(
+        small_copy,
+        'A call.[^n]\n\n[^n]: A <script>alert(1)</script> note <b onclick="x()">b</b>.\n',
+    )
+    document = parse(load_manuscript(small_copy))
+    (note,) = document.notes
+    assert "<script" not in note.html and "onclick" not in note.html
+    assert "alert" not in note.text and "note b." in note.text
+    assert any("text.md:3: removed <script> element" in w for w in document.warnings)

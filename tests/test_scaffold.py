@@ -136,7 +136,8 @@ def test_new_manuscript_builds_and_checks_without_a_finding(tmp_path):
     checked = run("check", str(folder), "--build-dir", str(out))
     assert checked.exit_code == 0, checked.output
     assert re.search(
-        r"checks on manuscript, pdf, booklet, epub, html: 0 errors, 0 warnings", checked.output
+        r"checks on manuscript, pdf, booklet, cover, epub, html: 0 errors, 0 warnings",
+        checked.output,
     )
 
 
@@ -160,6 +161,7 @@ def test_make_builds_the_new_manuscript_then_only_what_changed(tmp_path):
     assert first.returncode == 0, first.stderr
     assert sorted(p.name for p in (folder / "build").glob("with-make*")) == [
         "with-make-booklet.pdf",
+        "with-make-cover.pdf",
         "with-make.epub",
         "with-make.html",
         "with-make.pdf",

@@ -1,14 +1,15 @@
 """Read each built edition back into the same comparable facts.
 
 The checks and the tests compare editions through these readers: the notes in order, the
-bibliography entries, the heading outline and the running text, as a reader of that edition
-would see them.
+citations set in the running text, the bibliography entries, the heading outline and the
+running text, as a reader of that edition would see them.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ import lxml.etree
 import lxml.html
 
 from pipeline.document import Document
+from pipeline.links import XREF_CLASS
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -29,6 +31,13 @@ FOLIO_ZONE_SHARE = 0.09
 """Folios sit in the bottom margin: lines starting below this share of the page height."""
 LIST_BULLETS = frozenset("•◦▪‣⁃–")
 """List markers, which the print edition sets as lines of their own; they are not words."""
+BIBLIOGRAPHY_DESTINATION = "bibliography"
+"""The id of the print edition's bibliography section, a named destination in its PDF."""
+CITATION = "contains(concat(' ', normalize-space(@class), ' '), ' citation ')"
+NOTE_CALL = "contains(concat(' ', normalize-space(@class), ' '), ' footnote-ref ')"
+IN_TEXT_CITATIONS = f".//span[{CITATION}][not(.//*[{NOTE_CALL}])]"
+"""Citations rendered in the text: a notes style's citation holds the call of its note."""
+BREAKS_AND_HYPHENS = re.compile(r"[\s\u00ad\u2010-]+")
 
 
 @dataclass
@@ -39,6 +48,16 @@ class EditionContent:
     bibliography: list[str] = field(default_factory=list)
     headings: list[str] = field(default_factory=list)
     text: str = ""
+    citations: list[str] | None = field(default_factory=list)
+    """The citations an author-date or numeric style sets in the running text (outside
+    notes), as rendered, in order; a notes style has none, its citations being notes.
+    None for the print edition, which carries no markup to find them by: the checks
+    look for them in its text instead."""
+    cross_references: int = 0
+    """Links to headings, to which the print edition adds the page: "(p. 4)"."""
+    table_headers: list[str] = field(default_factory=list)
+    """The header rows of tables, which the print edition repeats on every page a table
+    crosses."""
 
 
 def comparable(text: str) -> str:
@@ -46,16 +65,45 @@ def comparable(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).lower()
 
 
+def citation_form(text: str) -> str:
+    """A citation as it can be found in printed text: without spaces, line-end hyphens and
+    ligatures, but with its brackets and punctuation, so that "[2]" is not any digit 2."""
+    return BREAKS_AND_HYPHENS.sub("", unicodedata.normalize("NFKC", text))
+
+
+MATH = "math"
+"""Formulas are read as no words in every edition: the print edition draws them as vector
+art with the TeX as alternative text, so it has no text to compare for them."""
+
+
 def _plain(element) -> str:
-    return " ".join(element.text_content().split())
+    return " ".join("".join(_without_math(element).itertext()).split())
+
+
+def _without_math(element):
+    """A copy of ``element`` with every formula taken out (the text after it kept)."""
+    if not any(_is_math(e) for e in element.iter()):
+        return element
+    element = copy.deepcopy(element)
+    for formula in [e for e in element.iter() if _is_math(e)]:
+        if formula.getparent() is not None:
+            _drop_keep_tail(formula)
+    return element
+
+
+def _is_math(element) -> bool:
+    return isinstance(element.tag, str) and lxml.etree.QName(element).localname == MATH
 
 
 def from_document(document: Document) -> EditionContent:
     return EditionContent(
-        notes=[note.text for note in document.notes],
+        notes=[_plain(lxml.html.fragment_fromstring(n.html, "div")) for n in document.notes],
         bibliography=[entry.text for entry in document.bibliography],
         headings=[heading.text for heading in document.headings],
         text=_plain(document.body),
+        citations=[_plain(span) for span in document.body.xpath(IN_TEXT_CITATIONS)],
+        cross_references=len(document.body.find_class(XREF_CLASS)),
+        table_headers=[_plain(row) for row in document.body.xpath("//thead/tr")],
     )
 
 
@@ -78,17 +126,22 @@ def read_html(path: Path) -> EditionContent:
         bibliography=[_plain(e) for e in tree.xpath("//*[@id='bibliography']//li")],
         headings=[_plain(h) for h in main.xpath(".//h2|.//h3|.//h4|.//h5|.//h6")],
         text=_plain(main) if main is not None else "",
+        citations=[_plain(span) for span in main.xpath(IN_TEXT_CITATIONS)],
     )
 
 
 EPUB_TEXT_SECTIONS = "//x:body[@epub:type='bodymatter']/x:section"
 EPUB_HEADINGS = "|".join(f".//x:h{level}" for level in range(1, 7))
+EPUB_CITATIONS = (
+    f".//x:span[{CITATION}][not(.//*[{NOTE_CALL}])][not(ancestor::x:aside[@epub:type='footnote'])]"
+)
 
 
 def read_epub(path: Path) -> EditionContent:
-    """The EPUB's notes (footnote asides), bibliography, and the headings and text of the
-    sections in its body-matter files."""
+    """The EPUB's notes (footnote asides), bibliography, and the headings, citations and
+    text of the sections in its body-matter files."""
     content = EditionContent()
+    citations: list[str] = []
     texts = []
     with zipfile.ZipFile(path) as archive:
         for name in spine_documents(archive):
@@ -104,8 +157,12 @@ def read_epub(path: Path) -> EditionContent:
                 content.headings.extend(
                     _xml_plain(h) for h in section.xpath(EPUB_HEADINGS, namespaces=NS)
                 )
+                citations.extend(
+                    _xml_plain(c) for c in section.xpath(EPUB_CITATIONS, namespaces=NS)
+                )
                 texts.append(_xml_plain(section))
     content.text = " ".join(texts)
+    content.citations = citations
     return content
 
 
@@ -114,7 +171,7 @@ def _xml_plain(element, skip_backlinks: bool = False) -> str:
     if skip_backlinks:
         for back in element.xpath(".//*[@role='doc-backlink']"):
             _drop_keep_tail(back)
-    return " ".join("".join(element.itertext()).split())
+    return _plain(element)
 
 
 def _drop_keep_tail(element) -> None:
@@ -144,22 +201,27 @@ def spine_documents(archive: zipfile.ZipFile) -> list[str]:
     return [base + hrefs[idref] for idref in spine if idref not in nav]
 
 
-def read_pdf(path: Path, bibliography_title: str = "Bibliography") -> EditionContent:
+def read_pdf(path: Path, bibliography_title: str | None = None) -> EditionContent:
     """Read a print edition laid out by the pipeline's print stylesheet.
 
     Notes are the text under each page's footnote rule, split at their "N." markers; the
-    bibliography is what follows its bookmark, one entry per line that starts at the margin
+    bibliography is what follows its heading, one entry per line that starts at the margin
     (continuation lines hang indented); headings are the bookmarks between the front matter
-    and the bibliography. The front matter (title page, colophon, contents) is the run of
-    opening pages that carry no folio; running heads and folios are not text.
+    and the bibliography. The bibliography's heading is the bookmark ``bibliography_title``,
+    or else the bookmark on the page of the bibliography section's named destination,
+    whatever the manuscript calls it. The front matter (title page, colophon, contents) is
+    the run of opening pages that carry no folio; running heads and folios are not text.
+    Citations set in the text are not marked in a PDF: they are left to be found in it.
     """
     import pymupdf
 
-    content = EditionContent()
+    content = EditionContent(citations=None)
     body: list[str] = []
     with pymupdf.open(path) as pdf:
         toc = pdf.get_toc()
         front = front_matter_pages(pdf)
+        if bibliography_title is None:
+            bibliography_title = _bibliography_bookmark(pdf, toc)
         bib_page = next((p for _l, t, p in toc if t == bibliography_title), pdf.page_count + 1)
         content.headings = [t for _l, t, p in toc if p > front and t != bibliography_title]
         for page in pdf:
@@ -177,6 +239,15 @@ def read_pdf(path: Path, bibliography_title: str = "Bibliography") -> EditionCon
                     body.append(text)
     content.text = join_lines(body)
     return content
+
+
+def _bibliography_bookmark(pdf, toc: list) -> str | None:
+    """The title of the last bookmark on the page where the bibliography section starts."""
+    destination = pdf.resolve_names().get(BIBLIOGRAPHY_DESTINATION)
+    if not destination or destination.get("page", -1) < 0:
+        return None
+    page = destination["page"] + 1
+    return next((t for _l, t, p in reversed(toc) if p == page), None)
 
 
 def text_lines(page) -> list[tuple[float, float, str]]:
@@ -232,13 +303,30 @@ def _add_bibliography_lines(
 
 
 def _footnote_rule_y(page) -> float | None:
-    """The top of the footnote area: its rule is drawn as a wide shape low on the page."""
+    """The top of the footnote area: its rule is black, across the text, low on the page,
+    drawn as the border of an area, and below everything else of the kind. Code blocks'
+    grey rules and shaded backgrounds are not it, nor a table's black rules."""
     best = None
     for drawing in page.get_drawings():
         rect = drawing["rect"]
-        if rect.width > page.rect.width / 3 and rect.y0 > page.rect.height / 3:
-            best = rect.y0 if best is None else min(best, rect.y0)
+        wide_and_low = rect.width > page.rect.width / 3 and rect.y0 > page.rect.height / 3
+        if wide_and_low and _is_black(drawing) and _is_area_border(drawing):
+            best = rect.y0 if best is None else max(best, rect.y0)
     return best
+
+
+def _is_area_border(drawing: dict) -> bool:
+    """The footnote area's top border is filled as the area's outline, as tall as the area;
+    a table's rules are stroked lines."""
+    return "f" in (drawing.get("type") or "") and drawing["rect"].height >= AREA_MIN_HEIGHT_PT
+
+
+AREA_MIN_HEIGHT_PT = 2.0
+
+
+def _is_black(drawing: dict) -> bool:
+    colour = drawing.get("fill") or drawing.get("color")
+    return colour is not None and all(component < 0.1 for component in colour)
 
 
 def _lines(page) -> list[tuple[float, float, str]]:
@@ -260,6 +348,11 @@ def _add_note_line(notes: list[str], text: str) -> None:
         notes[-1] += "\n" + text
 
 
+def _is_code(span: dict) -> bool:
+    """A span of code, whose figures are set small too but are no note calls."""
+    return "mono" in span["font"].lower()
+
+
 def note_pages(pdf) -> list[tuple[int, int, set[int]]]:
     """For each note found in a print edition: its number, the page where its text starts,
     and the pages whose body holds its call (a superscript number set smaller than the text)."""
@@ -272,7 +365,9 @@ def note_pages(pdf) -> list[tuple[int, int, set[int]]]:
             line for block in page.get_text("dict")["blocks"] for line in block.get("lines", [])
         ]
         above = [line for line in lines if rule is None or line["bbox"][1] <= rule]
-        sizes = sorted(span["size"] for line in above for span in line["spans"])
+        sizes = sorted(
+            span["size"] for line in above for span in line["spans"] if not _is_code(span)
+        )
         body_size = sizes[len(sizes) // 2] if sizes else 0
         for line in lines:
             if rule is not None and line["bbox"][1] > rule:
@@ -283,6 +378,7 @@ def note_pages(pdf) -> list[tuple[int, int, set[int]]]:
                 continue
             for span in line["spans"]:
                 text = span["text"].strip()
-                if text.isdigit() and span["size"] < 0.8 * body_size:
+                small = span["size"] < 0.8 * body_size
+                if text.isdigit() and small and not _is_code(span):
                     calls.setdefault(int(text), set()).add(number)
     return [(n, page, calls.get(n, set())) for n, page in sorted(starts.items())]

@@ -24,6 +24,7 @@ from pipeline.layout import PrintPages
 REGISTERED: dict[str, str] = {
     "pdf": "pipeline.editions.pdf",
     "booklet": "pipeline.editions.booklet",
+    "cover": "pipeline.editions.cover",
     "epub": "pipeline.editions.epub",
     "html": "pipeline.editions.html",
 }

@@ -12,6 +12,7 @@ import re
 from markupsafe import Markup
 
 from pipeline import matter
+from pipeline.book_identifiers import identifiers
 from pipeline.document import Document
 from pipeline.labels import labels_for
 from pipeline.templates import render
@@ -59,6 +60,7 @@ def colophon(document: Document) -> Markup:
         COLOPHON_TEMPLATE,
         title=meta.title,
         authors=", ".join(meta.authors),
+        identifiers=identifiers(meta),
         **{key: meta.get(key) or "" for key in fields},
     )
     return Markup(markup)

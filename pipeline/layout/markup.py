@@ -7,8 +7,10 @@ from lxml.html import HtmlElement
 from markupsafe import Markup
 
 from pipeline import matter
+from pipeline.book_identifiers import identifiers
 from pipeline.document import BLOCK_ATTRIBUTE, BibEntry, Document
 from pipeline.layout import front_matter
+from pipeline.layout.math import draw_formulas, notes_with_drawn_formulas
 from pipeline.layout.notes import float_notes
 from pipeline.markup import inner_html, shift_headings
 from pipeline.templates import render as render_template
@@ -39,7 +41,10 @@ def render(
 
 
 def _head(document: Document) -> list[tuple[str, str]]:
+    """The document's metadata, which WeasyPrint writes into the PDF's information (the
+    identifiers as custom keys, as the cover's PDF carries them)."""
     meta = document.metadata
+    ids = identifiers(meta)
     tags = [
         ("author", ", ".join(meta.authors)),
         ("description", meta.get("description", "")),
@@ -47,6 +52,8 @@ def _head(document: Document) -> list[tuple[str, str]]:
         ("dcterms.created", meta.get("date", "")),
         ("publisher", meta.get("publisher", "")),
         ("rights", meta.get("rights", "")),
+        ("ISBN", ids.print_isbn.shown if ids.print_isbn else ""),
+        ("EbookIdentifier", ids.ebook),
     ]
     return [(name, value) for name, value in tags if value]
 
@@ -62,7 +69,8 @@ def body(
 ) -> str:
     tree = document.body_copy()
     shift_headings(tree, 1)
-    float_notes(tree, document.notes, cuts)
+    draw_formulas(tree, document)
+    float_notes(tree, notes_with_drawn_formulas(document), cuts)
     elements = block_elements(tree) if repairs else {}
     for block, name in (repairs or {}).items():
         element = elements.get(block)

@@ -29,6 +29,8 @@ KEEP_LINES = 2
 NOTE_CLASS = "footnote"
 CONTINUED_CLASS = "footnote-continued"
 NOTE_ATTRIBUTE = "data-note"
+HEADING_ATTRIBUTE = "data-heading"
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 Cuts = dict[int, list[int]]
 """Note number -> where to cut it, as counts of non-space characters from its start."""
@@ -36,7 +38,10 @@ Cuts = dict[int, list[int]]
 
 def float_notes(body: HtmlElement, notes: tuple[Note, ...], cuts: Cuts | None = None) -> None:
     """Replace every note call in ``body`` with the note's text, as footnote floats."""
-    for ref in note_refs(body):
+    refs = note_refs(body)
+    for ref in refs:
+        label_heading(ref)
+    for ref in refs:
         note = notes[note_number(ref) - 1]
         pieces = cut(note_span(note), (cuts or {}).get(note.number, []))
         parent = ref.getparent()
@@ -45,6 +50,19 @@ def float_notes(body: HtmlElement, notes: tuple[Note, ...], cuts: Cuts | None = 
         parent.remove(ref)
         for offset, piece in enumerate(pieces):
             parent.insert(index + offset, piece)
+
+
+def label_heading(ref: HtmlElement) -> None:
+    """Give a heading that calls a note its text without the call, for the running head
+    and the bookmark: the stylesheet reads them from ``HEADING_ATTRIBUTE``, because the
+    floated note would otherwise lend them its number."""
+    heading = next((e for e in ref.iterancestors() if e.tag in HEADINGS), None)
+    if heading is None or heading.get(HEADING_ATTRIBUTE) is not None:
+        return
+    plain = copy.deepcopy(heading)
+    for call in note_refs(plain):
+        call.drop_tree()
+    heading.set(HEADING_ATTRIBUTE, " ".join(plain.text_content().split()))
 
 
 def note_span(note: Note) -> HtmlElement:

@@ -11,11 +11,12 @@ import io
 from string import Template
 from typing import Any
 
+from pipeline.clock import build_time
 from pipeline.document import Document
 from pipeline.errors import PipelineError
 from pipeline.fetch import refused_error, sandboxed_fetcher
 from pipeline.files import read_text
-from pipeline.layout import PrintLayout, PrintPages, engine
+from pipeline.layout import PrintLayout, PrintPages, engine, pdfx
 from pipeline.layout.markup import render
 from pipeline.layout.notes import plan_cuts
 from pipeline.layout.page_tops import read_page_positions
@@ -48,9 +49,23 @@ def lay_out(document: Document) -> PrintPages:
     with engine.fewer_full_collections():
         rendered = lay_out_pages(document)
         layout = print_layout(rendered)
-        pdf = io.BytesIO()
-        rendered.write_pdf(pdf, **pdf_options(document))
-    return PrintPages(layout, pdf.getvalue())
+        data = write_pdf(document, rendered)
+    return PrintPages(layout, data)
+
+
+def write_pdf(document: Document, rendered: Any) -> bytes:
+    """The laid-out pages as PDF bytes; a PDF/X variant is completed by ``pdfx.finish``."""
+    options = pdf_options(document)
+    variant = options["pdf_variant"]
+    if pdfx.is_pdfx(variant):
+        _need_profiles(document)
+        pdfx.date(rendered.metadata, build_time())
+    pdf = io.BytesIO()
+    rendered.write_pdf(pdf, **options)
+    if not pdfx.is_pdfx(variant):
+        return pdf.getvalue()
+    bleed = bool(document.metadata.section("print").get("bleed"))
+    return pdfx.finish(pdf.getvalue(), variant, bleed)
 
 
 def lay_out_pages(document: Document) -> Any:
@@ -74,6 +89,18 @@ def lay_out_pages(document: Document) -> Any:
         repairs.update(more)
         rendered = _render(document, cuts, repairs)
     return rendered
+
+
+def _need_profiles(document: Document) -> None:
+    missing = pdfx.missing_profiles()
+    if missing:
+        meta = document.metadata
+        raise PipelineError(
+            f"'print.pdf-variant' PDF/X needs the ICC profile {missing[0]}, which the Debian"
+            " package libgs-common installs (make installs it)",
+            meta.path,
+            meta.line_of("print.pdf-variant"),
+        )
 
 
 def _render(document: Document, cuts: dict[int, list[int]], repairs: dict[int, str]) -> Any:
@@ -136,4 +163,6 @@ def stylesheets(document: Document, fetcher: Any = None) -> list:
     if size.width > LARGE_PAGE_MM:
         sheets.append(sheet(LARGE_PAGE_STYLESHEET))
     sheets.extend(sheet(name) for option, name in OPTION_STYLESHEETS.items() if options.get(option))
+    if pdfx.is_pdfx(options.get("pdf-variant")):
+        sheets.append(sheet(pdfx.STYLESHEET))
     return sheets

@@ -3,8 +3,11 @@
 Each half of each sheet side is read with pymupdf and compared with the print edition's
 pages: the first side must carry the last page and page 1, the next the last but one and
 page 3 on its back 2 and the last but two, and so on, blanks making up a multiple of four.
+The options are tested on the seed's pages imposed directly: signatures, creep measured on
+the words' positions, sheet marks outside the pages, right-edge binding for Hebrew.
 """
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -146,3 +149,134 @@ def render_first_side(path: Path) -> Image.Image:
     )
     with Image.open(next(path.parent.glob(f"{prefix.name}*.png"))) as image:
         return image.convert("L")
+
+
+def signature_order(pages: int, size: int) -> list[tuple[int, int]]:
+    """(left, right) page numbers, 1-based, of each side when the booklet is imposed in
+    signatures of ``size`` pages (the last one shorter), each folded on its own."""
+    sides = []
+    for start in range(0, pages, size):
+        count = min(size, pages - start)
+        sides.extend((left + start, right + start) for left, right in saddle_order(count))
+    return sides
+
+
+def test_signature_order_of_a_long_text():
+    assert signature_order(24, 8)[:6] == [(8, 1), (2, 7), (6, 3), (4, 5), (16, 9), (10, 15)]
+    assert signature_order(20, 8)[-2:] == [(20, 17), (18, 19)]
+
+
+def word_lefts(path: Path) -> list[tuple[float, float]]:
+    """The left edge of the leftmost word of each half of each side."""
+    lefts = []
+    with pymupdf.open(path) as pdf:
+        for side in pdf:
+            middle = side.rect.width / 2
+            words = side.get_text("words")
+            left = [w[0] for w in words if w[2] <= middle]
+            right = [w[0] for w in words if w[0] >= middle]
+            lefts.append((min(left, default=-1), min(right, default=-1)))
+    return lefts
+
+
+@pytest.fixture(scope="module")
+def imposed(seed_editions, tmp_path_factory) -> dict[str, Path]:
+    """The seed's pages imposed with the options: plain, creep, signatures, marks."""
+    from pipeline.editions.booklet import Imposition, impose
+    from pipeline.layout.pagesize import parse_sheet_size
+
+    data = seed_editions["pdf"].read_bytes()
+    a4, a3 = parse_sheet_size("A4"), parse_sheet_size("A3")
+    plans = {
+        "plain": Imposition(a4),
+        "creep": Imposition(a4, caliper_mm=0.4),
+        "signatures": Imposition(a4, signature_pages=8, caliper_mm=0.4),
+        "marks": Imposition(a3, marks=True),
+        "marks-again": Imposition(a3, marks=True),
+    }
+    out = tmp_path_factory.mktemp("imposed")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        for name, plan in plans.items():
+            (out / f"{name}.pdf").write_bytes(impose(data, plan))
+    return {name: out / f"{name}.pdf" for name in plans}
+
+
+def test_signatures_follow_each_other(imposed, seed_editions):
+    """22 pages in signatures of 8: three nests of two sheets, the last two pages blank."""
+    pages = page_texts(seed_editions["pdf"])
+    halves = half_texts(imposed["signatures"])
+    order = signature_order(24, 8)
+    assert len(halves) == len(order) == 12
+    for (left, right), (left_text, right_text) in zip(order, halves, strict=True):
+        assert left_text == (pages[left - 1] if left <= len(pages) else "")
+        assert right_text == (pages[right - 1] if right <= len(pages) else "")
+
+
+def test_creep_moves_inner_sheets_towards_the_fold(imposed):
+    """Sheet k from the outside of its signature: its pages k × 0.4 mm nearer the fold."""
+    plain, creep = word_lefts(imposed["plain"]), word_lefts(imposed["creep"])
+    pairs = zip(plain, creep, strict=True)
+    for side, ((left, right), (creep_left, creep_right)) in enumerate(pairs):
+        sheet = side // 2
+        assert creep_left - left == pytest.approx(sheet * 0.4 * MM, abs=0.05)
+        if right > 0:
+            assert right - creep_right == pytest.approx(sheet * 0.4 * MM, abs=0.05)
+    assert len(plain) == 12  # six sheets: the innermost moved by 2 mm
+    # In signatures of 8, page 6 is on the second sheet of the first: 0.4 mm, not 1.2 mm.
+    signatures = word_lefts(imposed["signatures"])
+    assert half_texts(imposed["signatures"])[2][0] == half_texts(imposed["plain"])[5][0]
+    assert signatures[2][0] - plain[5][0] == pytest.approx(0.4 * MM, abs=0.05)
+
+
+def test_sheet_marks_crop_and_fold_outside_the_pages(imposed):
+    with pymupdf.open(imposed["marks"]) as pdf, pymupdf.open(imposed["plain"]) as plain:
+        assert not plain[0].get_drawings()
+        side = pdf[0]
+        width, height = side.rect.width, side.rect.height
+        page_w, page_h = 148 * MM, 210 * MM
+        left, top = (width - 2 * page_w) / 2, (height - page_h) / 2
+        lines = [d["rect"] for d in side.get_drawings()]
+    assert lines
+    for rect in lines:
+        inside = rect.x0 > left + 1 and rect.x1 < width - left - 1
+        inside = inside and rect.y0 > top + 1 and rect.y1 < height - top - 1
+        assert not inside, rect
+    fold = [r for r in lines if abs(r.x0 - width / 2) < 1 and abs(r.x1 - width / 2) < 1]
+    assert {r.y0 < top for r in fold} == {True, False}
+    crops = [r for r in lines if abs(r.x0 - left) < 0.5 and r.width < 1]
+    assert crops, "no crop mark in line with the outer edge of the left page"
+
+
+def test_imposition_with_options_is_reproducible(imposed):
+    assert imposed["marks"].read_bytes() == imposed["marks-again"].read_bytes()
+
+
+def test_right_to_left_text_is_bound_on_the_right(small_copy):
+    text = (small_copy / "metadata.yaml").read_text(encoding="utf-8")
+    (small_copy / "metadata.yaml").write_text(text.replace("lang: en", "lang: he"), "utf-8")
+    built = {e.name: e.path for e in build(small_copy, ["pdf", "booklet"], small_copy / "out")}
+    pages = page_texts(built["pdf"])
+    assert half_texts(built["booklet"]) == [(pages[0], pages[3]), (pages[2], pages[1])]
+    from tests.checks.helpers import fired
+
+    assert fired(small_copy, "booklet", build_dir=small_copy / "out") == {}
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("  signature-pages: 6\n", r"metadata.yaml:6: 'print.signature-pages' must be a multi"),
+        ("  paper-caliper: 3mm\n", r"metadata.yaml:6: 'print.paper-caliper' must be the paper's"),
+        ("  paper-caliper: thin\n", r"metadata.yaml:6: 'print.paper-caliper' must be the paper's"),
+        ("  sheet-marks: true\n", r"metadata.yaml:6: 'print.sheet-marks' needs 8 mm of spare"),
+    ],
+)
+def test_bad_booklet_options_name_their_line(options, message, small_copy, tmp_path):
+    with (small_copy / "metadata.yaml").open("a", encoding="utf-8") as meta:
+        meta.write("print:\n" + options)
+    result = CliRunner().invoke(
+        cli, ["build", str(small_copy), "--format", "booklet", "-o", str(tmp_path), "--quiet"]
+    )
+    assert result.exit_code == 2, result.output
+    assert re.search(message, result.output), result.output

@@ -95,7 +95,7 @@ def test_page_size_comes_from_metadata(size, width_mm, height_mm, small_copy):
         ("page-size: A9", "print.page-size"),
         ("page-size: 148mm", "print.page-size"),
         ("page-size: '10mm 20mm'", "print.page-size"),
-        ("pdf-variant: pdf/x-4", "print.pdf-variant"),
+        ("pdf-variant: pdf/x-3", "print.pdf-variant"),
         ("booklet-sheet: A6", "print.booklet-sheet"),
     ],
 )

@@ -40,7 +40,7 @@ def test_images_without_alt_text_or_outside_the_folder(tmp_path):
         ("manuscript.image-alt", 1),
         ("manuscript.image-file", 1),
         ("manuscript.image-file", 3),
-        ("manuscript.image-file", 5),
+        ("manuscript.remote-image", 5),
     ]
 
 

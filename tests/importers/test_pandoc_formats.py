@@ -161,7 +161,7 @@ def test_html_images_are_copied_from_the_page_folder(html_import):
     assert (target / "images" / "dot.png").read_bytes() == tiny_png()
     assert "Eingebettet: ![Zwei mal zwei](images/image-2.png)" in text_of(target)
     assert (target / "images" / "image-2.png").read_bytes() == tiny_png(2, 2)
-    assert "https://example.org/remote.png is not a file" in output
+    assert "https://example.org/remote.png is on the web: the editions link to it" in output
 
 
 def test_html_lang_option_wins(samples, tmp_path):

@@ -56,3 +56,21 @@ def test_the_layout_summary_matches_its_pdf():
     assert pages.layout.block_pages, "every numbered block has a page"
     assert set(pages.layout.block_pages.values()) <= set(range(1, count + 1))
     assert max(pages.layout.page_tops) <= count
+
+
+def test_the_print_edition_carries_the_identifiers_the_epub_has(tmp_path):
+    import zipfile
+
+    import lxml.etree
+
+    from tests.conftest import FIXTURES
+
+    built = {e.name: e.path for e in build(FIXTURES / "long-note", ["pdf", "epub"], tmp_path)}
+    with pymupdf.open(built["pdf"]) as pdf:
+        info = pdf.xref_object(int(pdf.xref_get_key(-1, "Info")[1].split()[0]))
+    with zipfile.ZipFile(built["epub"]) as book:
+        package = lxml.etree.fromstring(book.read("EPUB/content.opf"))
+    namespaces = {"dc": "http://purl.org/dc/elements/1.1/"}
+    (identifier,) = package.xpath("//dc:identifier/text()", namespaces=namespaces)
+    assert "/isbn (978-0-00-000000-2)" in info
+    assert f"/ebookidentifier ({identifier})" in info

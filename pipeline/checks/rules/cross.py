@@ -1,11 +1,12 @@
-"""Checks across editions: the same notes, entries, outline and words everywhere."""
+"""Checks across editions: the same notes, citations, entries, outline and words
+everywhere."""
 
 from __future__ import annotations
 
 import re
 
 from pipeline.checks.context import CheckContext
-from pipeline.checks.extract import comparable
+from pipeline.checks.extract import citation_form, comparable
 from pipeline.checks.registry import Severity, rule
 
 WORD_TOLERANCE = 0.005
@@ -36,6 +37,47 @@ def note_text(context: CheckContext):
                     f"{name} note {number}",
                     f"reads “{_short(got)}” where the manuscript has “{_short(want)}”",
                 )
+
+
+@rule(
+    "cross.citations",
+    Severity.ERROR,
+    "A citation set in the text (author-date or numeric style) differs between editions.",
+)
+def citations(context: CheckContext):
+    """The citations of the running text, as rendered and in order. Where an edition's
+    citations cannot be read from its markup (the print edition), each must be found in
+    its text, after the one before it."""
+    expected = context.content("manuscript").citations or []
+    for name in _editions(context):
+        content = context.content(name)
+        if content.citations is None:
+            yield from _citations_in_text(name, expected, content.text)
+        else:
+            yield from _citations_listed(name, expected, content.citations)
+
+
+def _citations_listed(name: str, expected: list[str], found: list[str]):
+    for number, (want, got) in enumerate(zip(expected, found, strict=False), start=1):
+        if citation_form(want) != citation_form(got):
+            yield (
+                f"{name} citation {number}",
+                f"reads “{_short(got)}” where the manuscript has “{_short(want)}”",
+            )
+            break
+    if len(found) != len(expected):
+        yield name, f"{len(found)} citations in the text where the manuscript has {len(expected)}"
+
+
+def _citations_in_text(name: str, expected: list[str], text: str):
+    text = citation_form(text)
+    start = 0
+    for number, citation in enumerate(expected, start=1):
+        at = text.find(citation_form(citation), start)
+        if at < 0:
+            yield f"{name} citation {number}", f"“{_short(citation)}” is not in the text"
+            continue
+        start = at + len(citation_form(citation))
 
 
 @rule("cross.bibliography", Severity.ERROR, "A bibliography entry differs between editions.")
@@ -78,12 +120,31 @@ def headings(context: CheckContext):
 
 @rule("cross.word-count", Severity.ERROR, "An edition's body text has more or fewer words.")
 def word_count(context: CheckContext):
-    expected = _words(context.content("manuscript").text)
+    manuscript = context.content("manuscript")
     for name in _editions(context):
+        expected = _words(manuscript.text)
+        if name == "pdf":
+            expected += PAGE_REFERENCE_WORDS * manuscript.cross_references
         found = _words(context.content(name).text)
+        if name == "pdf":
+            found -= _repeated_header_words(manuscript, context.content(name).text)
         if expected and abs(found - expected) / expected > WORD_TOLERANCE:
             change = (found - expected) / expected
             yield name, f"{found} words where the manuscript has {expected} ({change:+.1%})"
+
+
+def _repeated_header_words(manuscript, printed: str) -> int:
+    """The words of table header rows the print edition repeated on later pages."""
+    written, printed = " ".join(manuscript.text.split()), " ".join(printed.split())
+    extra = 0
+    for header in dict.fromkeys(h for h in manuscript.table_headers if h):
+        repeats = printed.count(header) - written.count(header)
+        extra += max(0, repeats) * len(header.split())
+    return extra
+
+
+PAGE_REFERENCE_WORDS = 2
+"""The words print.css adds after a cross-reference: "(p. 4)"."""
 
 
 def _words(text: str) -> int:

@@ -208,13 +208,36 @@ def three_dots(context: CheckContext):
 
 @rule("manuscript.image-file", Severity.ERROR, "An image that is not a file in the manuscript.")
 def image_file(context: CheckContext):
+    """Images on the web are linked by the build (and reported there), not this rule's."""
     root = context.manuscript.root
+    site = bool(context.manuscript.metadata.get("base-url"))
     for text in context.manuscript.texts:
         for number, line in enumerate(text.source.split("\n"), start=1):
             for target in IMAGE_TARGET.findall(line):
+                if REMOTE.match(target) or (site and target.startswith("/")):
+                    continue
                 file = (root / target).resolve()
-                if REMOTE.match(target) or not file.is_relative_to(root) or not file.is_file():
+                if not file.is_relative_to(root) or not file.is_file():
                     yield _place(text.path.name, number), f"image {target[:80]} is not a file here"
+
+
+@rule(
+    "manuscript.remote-image",
+    Severity.WARNING,
+    "An image on the web, which the editions link to instead of showing.",
+)
+def remote_image(context: CheckContext):
+    site = bool(context.manuscript.metadata.get("base-url"))
+    for text in context.manuscript.texts:
+        for number, line in enumerate(text.source.split("\n"), start=1):
+            for target in IMAGE_TARGET.findall(line):
+                if REMOTE.match(target) or (site and target.startswith("/")):
+                    place = _place(text.path.name, number)
+                    yield place, f"image {target[:80]} is on the web: the editions link to it"
+
+
+LINK_REMOVAL = "the link to "
+"""How a link removed for leading nowhere is reported: no active content, so not this rule's."""
 
 
 @rule("manuscript.active-content", Severity.WARNING, "Scripts or the like the build removes.")
@@ -224,7 +247,9 @@ def active_content(context: CheckContext):
     except PipelineError:
         return  # the manuscript does not parse; the other rules say why
     for warning in warnings:
-        where, _, what = warning.partition(": removed ")
+        where, removed, what = warning.partition(": removed ")
+        if not removed or what.startswith(LINK_REMOVAL):
+            continue
         path, _, line = where.rpartition(":")
         place = _place(Path(path).name, int(line)) if line.isdigit() else Path(where).name
         yield place, f"{what} is removed from every edition (--strict refuses it)"

@@ -1,7 +1,9 @@
-"""Checks of the print edition: fonts, tagging, bookmarks, notes on their pages."""
+"""Checks of the print edition: fonts, tagging, bookmarks, notes on their pages, and what a
+PDF/X file owes a print shop (output intent, version keys, page boxes, colour)."""
 
 from __future__ import annotations
 
+import io
 import re
 
 from pipeline.checks.context import CheckContext
@@ -126,15 +128,24 @@ def note_text(context: CheckContext):
     if context.edition_path("pdf") is None:
         return
     found = [comparable(n) for n in context.content("pdf").notes]
-    for note in context.document().notes:
-        if note.number > len(found) or found[note.number - 1] != comparable(note.text):
-            yield f"note {note.number}", "the printed note differs from the manuscript's"
+    written = context.content("manuscript").notes
+    for number, text in enumerate(written, start=1):
+        if number > len(found) or found[number - 1] != comparable(text):
+            yield f"note {number}", "the printed note differs from the manuscript's"
 
 
 def _trim(page):
-    """The page as trimmed: the trim box where there is bleed, else the media box."""
-    trim = page.trimbox
-    return trim if trim.width > 0 and trim.height > 0 else page.rect
+    """The page as trimmed, in the page's own coordinates (those of its words): the trim
+    box where there is bleed, else the whole page. PyMuPDF's ``page.trimbox`` keeps the PDF's
+    own origin, which bleed moves, so the box is read and transformed here."""
+    import pymupdf
+
+    kind, value = page.parent.xref_get_key(page.xref, "TrimBox")
+    if kind != "array":
+        return page.rect
+    box = pymupdf.Rect([float(v) for v in value.strip("[]").split()]) * page.transformation_matrix
+    box.normalize()
+    return box if box.width > 0 and box.height > 0 else page.rect
 
 
 @rule("pdf.page-size", Severity.ERROR, "A page is not of the configured size.")
@@ -185,3 +196,195 @@ def booklet_page_count(context: CheckContext):
             yield booklet.name, f"{sheets.page_count} sides hold {slots} pages, not a multiple of 4"
         if not pages.page_count <= slots < pages.page_count + 4:
             yield booklet.name, f"{slots} page places for the {pages.page_count} pages of the PDF"
+
+
+def _pdfx(context: CheckContext):
+    """The print edition opened with pikepdf and the PDF/X version it is held to: the one the
+    metadata asks for, else the one the file declares; "PDF/X" for a file that only carries
+    a GTS_PDFX output intent; None (and no file) when it is no PDF/X."""
+
+    def read():
+        from pipeline.layout import pdfx
+
+        path = context.edition_path("pdf")
+        if path is None:
+            return None, None
+        import pikepdf
+
+        pdf = pikepdf.open(io.BytesIO(path.read_bytes()))
+        variant = (context.manuscript.metadata.section("print").get("pdf-variant") or "").lower()
+        declared = str(pdf.docinfo.get("/GTS_PDFXVersion", "")) or _xmp_pdfx_version(pdf)
+        if pdfx.is_pdfx(variant):
+            return pdf, pdfx.VERSIONS[variant]
+        if declared:
+            return pdf, declared
+        if any(intent.get("/S") == "/GTS_PDFX" for intent in _output_intents(pdf)):
+            return pdf, "PDF/X"
+        pdf.close()
+        return None, None
+
+    return context.memo("pdfx", read)
+
+
+def _output_intents(pdf) -> list:
+    intents = pdf.Root.get("/OutputIntents")
+    return list(intents) if intents is not None else []
+
+
+def _xmp_pdfx_version(pdf) -> str:
+    metadata = pdf.Root.get("/Metadata")
+    if metadata is None:
+        return ""
+    found = re.search(rb"<pdfxid:GTS_PDFXVersion>([^<]+)<", metadata.read_bytes())
+    return found.group(1).decode() if found else ""
+
+
+@rule("pdf.output-intent", Severity.ERROR, "A PDF/X file lacks a CMYK output intent.")
+def output_intent(context: CheckContext):
+    pdf, version = _pdfx(context)
+    if pdf is None:
+        return
+    intents = [i for i in _output_intents(pdf) if i.get("/S") == "/GTS_PDFX"]
+    if not intents:
+        yield "catalog", f"{version} needs a GTS_PDFX output intent (/OutputIntents)"
+        return
+    intent = intents[0]
+    if not str(intent.get("/OutputConditionIdentifier", "")):
+        yield "output intent", "has no /OutputConditionIdentifier"
+    profile = intent.get("/DestOutputProfile")
+    if profile is None:
+        yield "output intent", "has no ICC profile (/DestOutputProfile)"
+        return
+    header = profile.read_bytes()[:20]
+    if profile.get("/N") != 4 or header[16:20] != b"CMYK":
+        yield "output intent", "its ICC profile is not a CMYK profile"
+
+
+@rule("pdf.pdfx-version", Severity.ERROR, "A PDF/X file lacks its version or trapping keys.")
+def pdfx_version(context: CheckContext):
+    pdf, version = _pdfx(context)
+    if pdf is None:
+        return
+    info = pdf.docinfo
+    found = str(info.get("/GTS_PDFXVersion", ""))
+    if not found.startswith(version):
+        yield "document information", f"/GTS_PDFXVersion is “{found}”, not “{version}”"
+    if version.startswith("PDF/X-1a") and str(info.get("/GTS_PDFXConformance", "")) != version:
+        yield "document information", f"/GTS_PDFXConformance is not “{version}”"
+    if version == "PDF/X-4" and _xmp_pdfx_version(pdf) != version:
+        yield "metadata", f"the XMP has no pdfxid:GTS_PDFXVersion “{version}”"
+    if str(info.get("/Trapped", "")) not in ("/True", "/False"):
+        yield "document information", "/Trapped is neither /True nor /False"
+
+
+@rule("pdf.page-boxes", Severity.ERROR, "A PDF/X page lacks its TrimBox or BleedBox.")
+def page_boxes(context: CheckContext):
+    """Every page needs a TrimBox and a BleedBox, the BleedBox 3 mm outside the TrimBox with
+    ``print.bleed`` and equal to it without."""
+    pdf, _version = _pdfx(context)
+    if pdf is None:
+        return
+    bleed = 3 * MM if context.manuscript.metadata.section("print").get("bleed") else 0.0
+    for number, page in enumerate(pdf.pages, start=1):
+        trim, bleed_box = page.obj.get("/TrimBox"), page.obj.get("/BleedBox")
+        if trim is None or bleed_box is None:
+            yield f"page {number}", "has no TrimBox or no BleedBox"
+            continue
+        trim, bleed_box = [float(v) for v in trim], [float(v) for v in bleed_box]
+        expected = [trim[0] - bleed, trim[1] - bleed, trim[2] + bleed, trim[3] + bleed]
+        if any(abs(a - b) > 0.3 for a, b in zip(bleed_box, expected, strict=True)):
+            yield f"page {number}", f"its BleedBox is not {bleed / MM:.0f} mm outside its TrimBox"
+
+
+@rule("pdf.pdfx-colour", Severity.ERROR, "A PDF/X file uses colour or transparency it forbids.")
+def pdfx_colour(context: CheckContext):
+    """PDF/X-1a allows CMYK and grey only, without transparency; PDF/X-4 allows RGB where the
+    page gives it a /DefaultRGB profile."""
+    pdf, version = _pdfx(context)
+    if pdf is None:
+        return
+    strict = version.startswith("PDF/X-1")
+    for number, page in enumerate(pdf.pages, start=1):
+        for kind in sorted(set(_colours_used(page.obj, None))):
+            message = _forbidden(kind, strict, version)
+            if message:
+                yield f"page {number}", message
+
+
+DEVICE_SPACES = {"/DeviceRGB": "RGB", "/DeviceCMYK": "CMYK", "/DeviceGray": "grey"}
+
+
+def _space_kind(space, resources) -> str:
+    """The kind of a colour space (a name or an array, a name looked up in the resources'
+    /ColorSpace): "RGB", "CMYK", "grey", "ICC", "Lab" or "other"."""
+    import pikepdf
+
+    if isinstance(space, pikepdf.Name):
+        name = str(space)
+        if name in DEVICE_SPACES:
+            return DEVICE_SPACES[name]
+        spaces = resources.get("/ColorSpace") if resources is not None else None
+        if spaces is None or name not in spaces:
+            return "other"
+        space = spaces[name]
+        if isinstance(space, pikepdf.Name):
+            return _space_kind(space, None)
+    family = str(space[0])
+    if family in ("/ICCBased",):
+        return "ICC"
+    if family in ("/Lab",):
+        return "Lab"
+    if family in ("/CalRGB",):
+        return "RGB"
+    if family == "/Indexed":
+        return _space_kind(space[1], resources)
+    return "other"
+
+
+def _colours_used(owner, resources, depth: int = 0):
+    """What the content of a page or form draws with: colour kinds ("managed RGB" for device
+    RGB that the resources give a /DefaultRGB) and "transparency"."""
+    import pikepdf
+
+    resources = owner.get("/Resources", resources)
+    spaces = resources.get("/ColorSpace") if resources is not None else None
+    rgb = "managed RGB" if spaces is not None and "/DefaultRGB" in spaces else "RGB"
+    for operands, operator in pikepdf.parse_content_stream(owner):
+        op = str(operator)
+        if op in ("rg", "RG"):
+            yield rgb
+        elif op in ("cs", "CS"):
+            kind = _space_kind(operands[0], resources)
+            yield rgb if kind == "RGB" else kind
+        elif op == "gs":
+            state = resources.ExtGState[str(operands[0])]
+            if _transparent(state):
+                yield "transparency"
+        elif op == "Do" and depth < 8:
+            thing = resources.XObject[str(operands[0])]
+            if thing.get("/Subtype") == "/Image":
+                if "/ColorSpace" in thing:
+                    kind = _space_kind(thing.ColorSpace, resources)
+                    yield rgb if kind == "RGB" else kind
+                if "/SMask" in thing:
+                    yield "transparency"
+            elif thing.get("/Subtype") == "/Form":
+                if "/Group" in thing:
+                    yield "transparency"
+                yield from _colours_used(thing, resources, depth + 1)
+
+
+def _transparent(state) -> bool:
+    alpha = [float(state.get(key, 1)) for key in ("/CA", "/ca")]
+    mask = str(state.get("/SMask", "/None"))
+    blend = str(state.get("/BM", "/Normal"))
+    return min(alpha) < 1 or mask != "/None" or blend not in ("/Normal", "/Compatible")
+
+
+def _forbidden(kind: str, strict: bool, version: str) -> str | None:
+    if strict and kind in ("RGB", "managed RGB", "ICC", "Lab", "transparency"):
+        what = "transparency" if kind == "transparency" else f"{kind.split()[-1]} colour"
+        return f"uses {what}, which {version} forbids (CMYK and grey only)"
+    if kind == "RGB":
+        return "uses device RGB colour without a /DefaultRGB colour space"
+    return None

@@ -81,7 +81,10 @@ def assemble(document: Document, layout: PrintLayout) -> bytes:
     pages = place_page_breaks(text, layout)
     strip_block_numbers(text)
     facts = AccessibilityFacts(
-        page_list=bool(pages), images=media.has_images, images_without_alt=missing_alt
+        page_list=bool(pages),
+        images=media.has_images,
+        images_without_alt=missing_alt,
+        math=any(has_math(part) for part in text),
     )
     spine = [front_cover.page, front, *chapters, *back]
     navigation = Navigation(
@@ -164,7 +167,11 @@ def _add_items(
     documents = []
     for part in spine:
         item = _item(
-            _item_id(part), part.file_name, XHTML_MEDIA_TYPE, serialize(part, lang, manuscript)
+            _item_id(part),
+            part.file_name,
+            XHTML_MEDIA_TYPE,
+            serialize(part, lang, manuscript),
+            content_properties(part),
         )
         book.add_item(item)
         documents.append(item)
@@ -175,6 +182,15 @@ def _add_items(
         book.add_item(_item(uid, file.file_name, file.media_type, file.content, file.properties))
     book.spine = [documents[0], documents[1], nav, *documents[2:]]
     book.guide = _guide(spine, navigation)
+
+
+def content_properties(part: ContentDocument) -> list[str]:
+    """The manifest properties of a content document: ``mathml`` when it holds a formula."""
+    return ["mathml"] if has_math(part) else []
+
+
+def has_math(part: ContentDocument) -> bool:
+    return next(part.body.iter("math"), None) is not None
 
 
 def _guide(spine: list[ContentDocument], navigation: Navigation) -> list[dict[str, str]]:

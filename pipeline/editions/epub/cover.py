@@ -1,13 +1,16 @@
 """The EPUB's cover: the manuscript's own image, or a typographic one made from a template.
 
-``epub.cover`` (or ``cover``) in metadata.yaml names an image inside the manuscript folder.
-Without one, ``styles/templates/cover.svg`` is filled in with the title, subtitle, authors,
-series and publisher; the title is broken into lines here, at the largest size that keeps
-it to a few lines.
+``epub.cover`` (or ``cover``) in metadata.yaml names an image inside the manuscript folder;
+one smaller than the stores ask for (``STORE_SIZE``) is reported. Without one,
+``styles/templates/cover.svg`` is filled in with the title, subtitle, authors, series and
+publisher (the title is broken into lines here, at the largest size that keeps it to a few
+lines) and drawn as a PNG of the stores' size, the cover image the package declares.
 """
 
 from __future__ import annotations
 
+import base64
+import logging
 import textwrap
 from dataclasses import dataclass
 from string import Template
@@ -16,6 +19,7 @@ from pipeline.document import Document
 from pipeline.editions.epub.media import MediaFile, MediaFiles
 from pipeline.editions.epub.xhtml import ContentDocument
 from pipeline.errors import PipelineError
+from pipeline.fetch import sandboxed_fetcher
 from pipeline.files import read_text, resolve_inside
 from pipeline.labels import load_labels
 from pipeline.markup import escape, fragment
@@ -24,7 +28,11 @@ from pipeline.templates import render
 TEMPLATE = "templates/cover.svg"
 PAGE_TEMPLATE = "epub/cover.xhtml"
 COVER_PAGE_FILE = "text/cover.xhtml"
-GENERATED_NAME = "cover.svg"
+GENERATED_NAME = "cover.png"
+RASTER_TEMPLATE = "cover-raster.html"
+STORE_SIZE = (1600, 2400)
+"""The least width and height in pixels e-book stores take for a cover."""
+MEASURED = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 TEXT_WIDTH = 960
 GLYPH_EM = {"title": 0.52, "subtitle": 0.45, "author": 0.48, "series": 0.62}
@@ -35,6 +43,8 @@ SUBTITLE_SIZE, SUBTITLE_LEADING, SUBTITLE_GAP = 50, 1.3, 60
 AUTHOR_SIZE, AUTHOR_LEADING = 58, 1.25
 SERIES_SIZE, SERIES_LEADING = 38, 1.4
 TITLE_AREA = (320, 1260)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,9 +63,9 @@ def cover(document: Document, media: MediaFiles) -> Cover:
             raise PipelineError(
                 f"{key!r} names {reference!r}, which is not an image", meta.path, meta.line_of(key)
             )
+        _check_size(document, key, reference, image)
     else:
-        svg = typographic_cover(document).encode("utf-8")
-        image = media.add(GENERATED_NAME, "image/svg+xml", svg)
+        image = media.add(GENERATED_NAME, "image/png", raster_cover(document))
     if "cover-image" not in image.properties:
         image.properties.append("cover-image")
     return Cover(image, cover_page(document, image))
@@ -80,6 +90,63 @@ def _resolve(document: Document, key: str, reference: str):
             f"{key!r} names {reference!r}, which does not exist", meta.path, meta.line_of(key)
         )
     return path
+
+
+def _check_size(document: Document, key: str, reference: str, image: MediaFile) -> None:
+    """A warning when the author's raster cover is smaller than the stores' size."""
+    if image.media_type not in MEASURED:
+        return
+    size = pixel_size(image.content)
+    if size is None or (size[0] >= STORE_SIZE[0] and size[1] >= STORE_SIZE[1]):
+        return
+    meta = document.metadata
+    line = meta.line_of(key)
+    where = f"{meta.path}:{line}" if line else str(meta.path)
+    log.warning(
+        "warning: %s: the cover image %s is %d × %d pixels; e-book stores ask for at least %d × %d",
+        where,
+        reference,
+        *size,
+        *STORE_SIZE,
+    )
+
+
+def pixel_size(content: bytes) -> tuple[int, int] | None:
+    """An image's width and height in pixels, or None when it cannot be read."""
+    import pymupdf
+
+    try:
+        pixmap = pymupdf.Pixmap(content)
+    except (RuntimeError, ValueError):
+        return None
+    return pixmap.width, pixmap.height
+
+
+def raster_cover(document: Document) -> bytes:
+    """The typographic cover drawn as a PNG of the stores' size.
+
+    WeasyPrint draws the SVG (with the template's styles and the book's typeface) into a
+    one-page PDF, which PyMuPDF renders at the stores' size; both are deterministic, so the
+    same book gives the same bytes.
+    """
+    import pymupdf
+
+    from pipeline.layout.engine import import_weasyprint
+
+    svg = typographic_cover(document).encode("utf-8")
+    manuscript = document.manuscript
+    markup = render(
+        manuscript,
+        RASTER_TEMPLATE,
+        src="data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
+    )
+    weasyprint = import_weasyprint()
+    fetcher = sandboxed_fetcher([manuscript.styles])
+    pdf = weasyprint.HTML(string=markup, base_url=str(manuscript.styles), url_fetcher=fetcher)
+    with pymupdf.open(stream=pdf.write_pdf(), filetype="pdf") as drawn:
+        page = drawn[0]
+        scale = pymupdf.Matrix(STORE_SIZE[0] / page.rect.width, STORE_SIZE[1] / page.rect.height)
+        return page.get_pixmap(matrix=scale, alpha=False).tobytes("png")
 
 
 def cover_label(document: Document) -> str:

@@ -3,23 +3,21 @@
 The accessibility fields follow EPUB Accessibility 1.1: how the content can be perceived
 (access modes), what helps a reader find their way (features), that nothing in it is a
 hazard, a summary in words, and the conformance claim — made only while every image has a
-text alternative.
+text alternative. Formulas are MathML, which the features declare.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 
 from ebooklib import epub
 
+from pipeline.book_identifiers import identifiers
 from pipeline.document import Document
-from pipeline.errors import PipelineError
 from pipeline.labels import Labels, load_labels
 from pipeline.layout.pagesize import DEFAULT_PAGE_SIZE
 
-IDENTIFIER_NAMESPACE = uuid.UUID("5b0a6f3e-52a4-4f55-8a45-6b1c5e3c9d21")
 IDENTIFIER_ID = "id"
 W3CDTF = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2}))?)?)?$")
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
@@ -33,50 +31,25 @@ class AccessibilityFacts:
     page_list: bool
     images: bool
     images_without_alt: int
+    math: bool = False
 
 
 def identifier(document: Document) -> str:
-    """ISBN (as urn:isbn) or identifier from the metadata; else a UUID derived from title
-    and authors, so that a rebuild keeps it."""
-    meta = document.metadata
-    if meta.get("isbn"):
-        return "urn:isbn:" + isbn(document)
-    if meta.get("identifier"):
-        return meta.get("identifier")
-    seed = "\n".join([meta.title, *meta.authors])
-    return f"urn:uuid:{uuid.uuid5(IDENTIFIER_NAMESPACE, seed)}"
-
-
-def isbn(document: Document) -> str:
-    """The metadata's ISBN as bare digits, or an error when its check digit is wrong."""
-    meta = document.metadata
-    digits = re.sub(r"[\s-]", "", meta.get("isbn")).upper()
-    if not _valid_isbn(digits):
-        raise PipelineError(
-            f"'isbn' {meta.get('isbn')!r} is not a valid ISBN-10 or ISBN-13",
-            meta.path,
-            meta.line_of("isbn"),
-        )
-    return digits
-
-
-def _valid_isbn(digits: str) -> bool:
-    if re.fullmatch(r"\d{13}", digits):
-        total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(digits))
-        return total % 10 == 0
-    if re.fullmatch(r"\d{9}[\dX]", digits):
-        values = [10 if d == "X" else int(d) for d in digits]
-        return sum(v * (10 - i) for i, v in enumerate(values)) % 11 == 0
-    return False
+    """The e-book's identifier (see ``pipeline.book_identifiers``): its ISBN as urn:isbn, the
+    print ISBN, the metadata's identifier, or a UUID derived from title and authors."""
+    return identifiers(document.metadata).ebook
 
 
 def describe(book: epub.EpubBook, document: Document) -> None:
     """Title, language, identifier, creators and the other bibliographic fields."""
     meta = document.metadata
-    book.set_identifier(identifier(document))
-    if meta.get("isbn"):
-        kind = ONIX_ISBN_13 if len(isbn(document)) == 13 else ONIX_ISBN_10
+    ids = identifiers(meta)
+    book.set_identifier(ids.ebook)
+    if ids.ebook_isbn:
+        kind = ONIX_ISBN_13 if len(ids.ebook_isbn.digits) == 13 else ONIX_ISBN_10
         _refine(book, IDENTIFIER_ID, "identifier-type", kind, scheme="onix:codelist5")
+    if ids.print_isbn and ids.ebook_differs:
+        book.add_metadata("DC", "source", ids.print_isbn.urn)
     book.title = meta.title
     book.add_metadata("DC", "title", meta.title, {"id": "title"})
     _refine(book, "title", "title-type", "main")
@@ -127,6 +100,8 @@ def accessibility_features(facts: AccessibilityFacts) -> list[str]:
         features += ["printPageNumbers", "pageBreakMarkers", "pageNavigation"]
     if facts.images and not facts.images_without_alt:
         features.append("alternativeText")
+    if facts.math:
+        features.append("MathML")
     return features
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from pipeline import matter
+from pipeline.book_identifiers import identifiers
 from pipeline.document import BLOCK_ATTRIBUTE, Document
 from pipeline.editions import Edition
 from pipeline.editions.html.embed import embed_files
@@ -71,6 +72,7 @@ def render(document: Document) -> str:
         bibliography_title=matter.bibliography_title(document),
         bibliography=bibliography(document, citations),
         colophon=[meta.get(key) for key in COLOPHON if meta.get(key)],
+        identifiers=identifiers(meta),
     )
     return page + "\n"
 

@@ -2,7 +2,7 @@
 
 A note lives in an ``aside`` beside its paragraph, so the stylesheet can show it in the
 margin on a wide screen and under the paragraph on a narrow one, with no script. Citations
-get ids so that each bibliography entry can link back to the notes that cite it.
+in notes get ids so that each bibliography entry can link back to the notes that cite it.
 """
 
 from __future__ import annotations
@@ -89,24 +89,30 @@ def note_aside(note: Note, labels: Labels) -> HtmlElement:
 
 
 def mark_citations(body: HtmlElement) -> dict[str, list[tuple[int, str]]]:
-    """Give each citation an id; return, per cited key, the notes that cite it and where.
+    """Give each citation in a note an id; return, per cited key, the notes that cite it
+    and where.
 
-    A citation in the running text is rendered as a note, so it counts for the note its
-    call opens; a citation written inside a note counts for that note. Each note is listed
-    once per key, at its first citation of that key.
+    A notes style renders a citation of the running text as a note, so it counts for the
+    note its call opens; a citation written inside a note counts for that note. Each note
+    is listed once per key, at its first citation of that key. An author-date or numeric
+    style sets citations in the text itself: a key cited there gets no list, since a list
+    of notes would leave out the places in the text that cite it.
     """
     cited: dict[str, dict[int, str]] = {}
+    in_text: set[str] = set()
     counts: dict[int, int] = {}
     for span in body.xpath(".//span[contains(concat(' ', @class, ' '), ' citation ')]"):
+        keys = (span.get("data-cites") or "").split()
         number = _citing_note(span)
         if number is None:
+            in_text.update(keys)
             continue
         counts[number] = counts.get(number, 0) + 1
         ident = f"cite{number}" if counts[number] == 1 else f"cite{number}-{counts[number]}"
         span.set("id", ident)
-        for key in (span.get("data-cites") or "").split():
+        for key in keys:
             cited.setdefault(key, {}).setdefault(number, ident)
-    return {key: sorted(places.items()) for key, places in cited.items()}
+    return {key: sorted(places.items()) for key, places in cited.items() if key not in in_text}
 
 
 def _citing_note(span: HtmlElement) -> int | None:

@@ -11,6 +11,7 @@ import pytest
 from pipeline.build import build
 from pipeline.checks.extract import NS, comparable, read_epub
 from pipeline.document import parse
+from pipeline.editions.epub.cover import typographic_cover
 from pipeline.errors import PipelineError
 from pipeline.manuscript import load_manuscript
 from tests.conftest import ILLUSTRATED, SEED, SMALL
@@ -220,8 +221,9 @@ def test_the_manuscripts_cover_image_is_the_cover(epub_builds):
 def test_without_a_cover_image_a_typographic_cover_is_made(epub_builds):
     book = Epub(epub_builds["small"])
     [cover] = book.manifest(properties="cover-image")
-    assert cover.get("media-type") == "image/svg+xml"
-    svg = lxml.etree.fromstring(book.archive[f"{book.base}/{cover.get('href')}"])
+    assert cover.get("media-type") == "image/png"
+    assert book.archive[f"{book.base}/{cover.get('href')}"].startswith(b"\x89PNG")
+    svg = lxml.etree.fromstring(typographic_cover(parse(load_manuscript(SMALL))).encode())
     words = text_of(svg)
     assert "A Small Pamphlet" in words
     assert "Ada Writer" in words
