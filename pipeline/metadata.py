@@ -66,6 +66,8 @@ def sections() -> dict[str, dict[str, str]]:
 def fields() -> dict[str, str]:
     """The keys a manuscript's metadata may hold: ``FIELDS`` and the sections."""
     return {**FIELDS, **dict.fromkeys(sections(), MAPPING)}
+
+
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b", "pdf/x-4", "pdf/x-1a")
 """The PDF flavours ``print.pdf-variant`` may ask WeasyPrint for, all tagged; the PDF/X
 ones are completed for a print shop by ``pipeline/layout/pdfx.py``."""

@@ -18,6 +18,7 @@ from PIL import Image
 
 from pipeline.build import build
 from pipeline.checks.extract import comparable
+from pipeline.checks.rules.booklet import half_texts
 from pipeline.cli import cli
 
 MM = 72 / 25.4
@@ -27,20 +28,6 @@ A4_LANDSCAPE = (297 * MM, 210 * MM)
 def page_texts(path: Path) -> list[str]:
     with pymupdf.open(path) as pdf:
         return [comparable(page.get_text()) for page in pdf]
-
-
-def half_texts(path: Path) -> list[tuple[str, str]]:
-    """(left half, right half) of every sheet side."""
-    halves = []
-    with pymupdf.open(path) as pdf:
-        for side in pdf:
-            middle = side.rect.width / 2
-            left = pymupdf.Rect(0, 0, middle, side.rect.height)
-            right = pymupdf.Rect(middle, 0, side.rect.width, side.rect.height)
-            halves.append(
-                (comparable(side.get_text(clip=left)), comparable(side.get_text(clip=right)))
-            )
-    return halves
 
 
 def saddle_order(pages: int) -> list[tuple[int, int]]:

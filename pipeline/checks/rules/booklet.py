@@ -7,7 +7,7 @@ from pipeline.checks.extract import comparable
 from pipeline.checks.registry import Severity, rule
 
 
-def _half_texts(path) -> list[tuple[str, str]]:
+def half_texts(path) -> list[tuple[str, str]]:
     """The comparable text of the left and right half of every sheet side."""
     import pymupdf
 
@@ -39,7 +39,7 @@ def booklet_page_order(context: CheckContext):
     meta = context.manuscript.metadata
     signature = meta.section("print").get("signature-pages") or 0
     order = saddle_order(-(-len(pages) // 4) * 4, signature, right_to_left(meta))
-    halves = _half_texts(booklet)
+    halves = half_texts(booklet)
     if len(halves) != len(order):
         return  # booklet.page-count reports a booklet of the wrong length
     where = {text: number for number, text in enumerate(pages, start=1) if text}

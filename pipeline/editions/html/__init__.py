@@ -16,6 +16,7 @@ from pipeline import matter
 from pipeline.book_identifiers import identifiers
 from pipeline.document import BLOCK_ATTRIBUTE, Document
 from pipeline.editions import Edition
+from pipeline.editions.html.card import card_size, write_card
 from pipeline.editions.html.embed import embed_files
 from pipeline.editions.html.head import DUBLIN_CORE_SCHEMA, named_metadata, open_graph
 from pipeline.editions.html.notes import mark_calls, mark_citations, place_notes
@@ -42,10 +43,12 @@ class CitedEntry:
 
 
 def write(document: Document, target: Path, pages: PrintPages | None) -> None:
-    atomic_write(target, render(document).encode("utf-8"))
+    card = write_card(document, target)
+    atomic_write(target, render(document, card).encode("utf-8"))
 
 
-def render(document: Document) -> str:
+def render(document: Document, card: str | None = None) -> str:
+    """The page; ``card`` is the address of its social card, if it has one."""
     manuscript = document.manuscript
     meta = document.metadata
     labels = labels_for(manuscript)
@@ -73,6 +76,8 @@ def render(document: Document) -> str:
         bibliography=bibliography(document, citations),
         colophon=[meta.get(key) for key in COLOPHON if meta.get(key)],
         identifiers=identifiers(meta),
+        og_image=card or "",
+        og_image_size=card_size(document) if card else None,
     )
     return page + "\n"
 
@@ -98,6 +103,13 @@ EDITION = Edition(
     name="html",
     suffix=".html",
     write=write,
-    styles=("screen*.css", "templates/web*", "templates/title-block*", "labels/*.yaml"),
+    styles=(
+        "screen*.css",
+        "templates/web*",
+        "templates/title-block*",
+        "templates/cover.svg",
+        "templates/cover-raster.html",
+        "labels/*.yaml",
+    ),
     options={"html": {"toc": FLAG}},
 )

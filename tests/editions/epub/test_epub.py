@@ -10,8 +10,8 @@ import pytest
 
 from pipeline.build import build
 from pipeline.checks.extract import NS, comparable, read_epub
+from pipeline.cover_art import typographic_cover
 from pipeline.document import parse
-from pipeline.editions.epub.cover import typographic_cover
 from pipeline.errors import PipelineError
 from pipeline.manuscript import load_manuscript
 from tests.conftest import ILLUSTRATED, SEED, SMALL

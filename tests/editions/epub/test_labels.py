@@ -66,9 +66,7 @@ def test_the_english_words_come_from_en_yaml(small_copy, styles):
     assert "Begin here" in guide
 
 
-def test_a_language_file_gives_its_words_and_english_fills_the_rest(
-    small_copy, styles, caplog
-):
+def test_a_language_file_gives_its_words_and_english_fills_the_rest(small_copy, styles, caplog):
     (styles / "labels" / "nl.yaml").write_text(
         "contents: Inhoud\ncover: Omslag\nsummary_notes: Noten openen bij hun nummer.\n",
         encoding="utf-8",
