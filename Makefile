@@ -30,13 +30,13 @@ NODE_PACKAGES := axe-core@4.14.1
 NODE_PACKAGES += @daisy/ace-cli@1.4.6
 NODE_SETUP := node_modules/.installed
 
-# Debian packages the editions and the tests need: WeasyPrint's Pango, the book face,
-# a Java runtime for EPUBCheck and the Nu checker (`pipeline check`), Poppler for page
+# Debian packages the editions and the tests need: WeasyPrint's Pango, the faces of every
+# script styles/scripts.yaml names (Charis SIL, DejaVu, Noto, Noto CJK, Amiri), a Java runtime for EPUBCheck and the Nu checker (`pipeline check`), Poppler for page
 # proofs, Chromium for the web edition's tests, zbar to read the cover's barcode back,
 # libgs-common for the CMYK ICC profile of PDF/X files (Artifex's, AGPL-3+).
 DEBIAN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
-	fonts-sil-charis fonts-dejavu-core default-jre-headless poppler-utils chromium zbar-tools \
-	libgs-common
+	fonts-sil-charis fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-hosny-amiri \
+	default-jre-headless poppler-utils chromium zbar-tools libgs-common
 
 ifneq ($(wildcard $(MANUSCRIPT)/.),)
 SLUG := $(shell sed -n 's/^slug:[[:space:]]*["'\'']\{0,1\}\([a-z0-9-]*\).*/\1/p' $(MANUSCRIPT)/metadata.yaml 2>/dev/null)

@@ -9,6 +9,7 @@ it instead, its alternative text as the link's words, with a warning.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -19,10 +20,15 @@ from pipeline.errors import PipelineError
 from pipeline.files import resolve_inside
 from pipeline.manuscript import Manuscript
 from pipeline.places import Locator
+from pipeline.svg import SvgError, clean_file, is_svg
 
 REFERENCE_ATTRIBUTES = {"img": "src", "source": "src", "video": "src", "audio": "src"}
 WEB_SCHEMES = ("http", "https")
 REMOTE_CLASS = "remote-image"
+EMPTY_IMAGE = re.compile(
+    r"!\[[^\]]*\]\(\s*\)|<(img|source|video|audio)\b(?![^>]*\bsrc\s*=\s*[\"']?[^\s\"'>])",
+    re.IGNORECASE,
+)
 
 
 def link_remote_images(manuscript: Manuscript, body: HtmlElement, locator: Locator) -> list[str]:
@@ -75,7 +81,7 @@ def resolve_reference(manuscript: Manuscript, reference: str) -> Path:
     """The file ``reference`` names inside the manuscript, or a PipelineError naming it."""
     place, line = locate(manuscript, reference)
     if not reference.strip():
-        raise PipelineError("an image has no file name", place, line)
+        raise PipelineError("an image has no file name", *_empty_image(manuscript))
     try:
         path = resolve_inside(unquote(reference), manuscript.root, [manuscript.root])
     except PipelineError as exc:
@@ -83,6 +89,37 @@ def resolve_reference(manuscript: Manuscript, reference: str) -> Path:
     if not path.is_file():
         raise PipelineError(f"image {reference!r} does not exist", place, line)
     return path
+
+
+def clean_svg_images(manuscript: Manuscript, images: tuple[Path, ...]) -> list[str]:
+    """One warning for each reference or script removed from an SVG image the text shows
+    (``pipeline.svg``); an SVG image that cannot be read stops the build, naming the line
+    that shows it."""
+    warnings = []
+    for path in images:
+        if not is_svg(path):
+            continue
+        name = path.relative_to(manuscript.root).as_posix()
+        place, line = locate(manuscript, path.name)
+        try:
+            cleaned = clean_file(path, manuscript.root)
+        except SvgError as error:
+            raise PipelineError(f"image {name!r} {error.message}", place, line) from None
+        where = f"{place}:{line}" if line else str(place)
+        warnings.extend(
+            f"{where}: removed from the SVG image {name} {what}" for what in cleaned.removed
+        )
+    return warnings
+
+
+def _empty_image(manuscript: Manuscript) -> tuple[Path, int | None]:
+    """The first line with an image of no file name: ``![…]()``, or ``<img`` (``<video>``…)
+    without a ``src``."""
+    for text in manuscript.texts:
+        for number, line in enumerate(text.source.split("\n"), start=1):
+            if EMPTY_IMAGE.search(line):
+                return text.path, number
+    return manuscript.texts[0].path, None
 
 
 def locate(manuscript: Manuscript, needle: str) -> tuple[Path, int | None]:

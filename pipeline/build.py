@@ -3,9 +3,13 @@ edition reads them), then write each requested edition from those."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -21,6 +25,8 @@ from pipeline.manuscript import load_manuscript
 SELF_LAYOUT_LIMIT = 4000
 """Blocks and notes past which the pages are not laid out for the EPUB's page list alone:
 at about 14 ms a block or note that would take minutes."""
+STAGING_PREFIX = ".staging-"
+"""The editions of a build are written into ``<out>/.staging-<pid>-…/`` first."""
 NO_PAGE_LIST = "the EPUB has no print page list: {}; build the PDF in the same run to get one"
 
 
@@ -145,29 +151,81 @@ def write_editions(
     progress: Progress,
     warn: Progress = lambda message: None,
 ) -> list[BuiltEdition]:
-    """Write each edition, or keep it where nothing it is made from has changed."""
+    """Write each edition, or keep it where nothing it is made from has changed.
+
+    The editions are written into a staging folder inside ``out_dir`` and moved into place
+    only when every one is written: a build that fails half-way leaves all the previous
+    editions, never a new PDF beside an old EPUB.
+    """
     cache = EditionCache(Cache(out_dir / CACHE_FOLDER), document)
     print_pages = PrintPagesOnce(document, cache, progress)
+    timed: list[tuple[Edition, Path, float]] = []
+    written: list[tuple[str, str, Path]] = []
+    with staging(out_dir) as stage:
+        for edition in in_build_order(formats):
+            target = output_path(out_dir, document.manuscript.slug, edition.suffix)
+            start = time.perf_counter()
+            pages = print_pages.summary(warn) if edition.layout is Layout.OPTIONAL else None
+            key = cache.key(edition, pages)
+            if cache.is_current(edition.name, key, target):
+                name = edition.name.upper()
+                progress(f"keeping the {name} edition: nothing it is made from changed")
+            else:
+                if edition.layout is Layout.REQUIRED:
+                    pages = print_pages.full()
+                progress(f"writing the {edition.name.upper()} edition")
+                what = f"{edition.name} edition"
+                staged = stage / target.name
+                _deep(partial(edition.write, document, staged, pages), document, what)
+                written.append((edition.name, key, target))
+            timed.append((edition, target, time.perf_counter() - start))
+        commit(stage, out_dir)
+    for name, key, target in written:
+        cache.remember(name, key, target)
+    kept = {target for _name, _key, target in written}
     built = []
-    for edition in in_build_order(formats):
-        target = output_path(out_dir, document.manuscript.slug, edition.suffix)
-        start = time.perf_counter()
-        pages = print_pages.summary(warn) if edition.layout is Layout.OPTIONAL else None
-        key = cache.key(edition, pages)
-        if cache.is_current(edition.name, key, target):
-            progress(f"keeping the {edition.name.upper()} edition: nothing it is made from changed")
+    for edition, target, seconds in timed:
+        if target not in kept:
             touch(target)
-        else:
-            if edition.layout is Layout.REQUIRED:
-                pages = print_pages.full()
-            progress(f"writing the {edition.name.upper()} edition")
-            what = f"{edition.name} edition"
-            _deep(partial(edition.write, document, target, pages), document, what)
-            cache.remember(edition.name, key, target)
-        seconds = time.perf_counter() - start
         size = target.stat().st_size
         built.append(BuiltEdition(edition.name, target, size, seconds, len(document.notes)))
     return built
+
+
+@contextlib.contextmanager
+def staging(out_dir: Path) -> Iterator[Path]:
+    """A folder of this build's own inside ``out_dir``, removed afterwards (what a build
+    stopped by SIGKILL left behind is removed by the next one)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for left in out_dir.glob(f"{STAGING_PREFIX}*"):
+        if left.is_dir() and not _running(left.name):
+            shutil.rmtree(left, ignore_errors=True)
+    stage = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=out_dir))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _running(name: str) -> bool:
+    """Whether the build whose process id the staging folder's name carries still runs."""
+    pid = name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def commit(stage: Path, out_dir: Path) -> None:
+    """Move every file written into ``stage`` to ``out_dir``, over the previous ones."""
+    for staged in sorted(stage.iterdir()):
+        if staged.is_file():
+            os.replace(staged, out_dir / staged.name)
 
 
 def _deep(function: Callable[[], object], document: Document, what: str):

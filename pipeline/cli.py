@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from pipeline import __version__
+from pipeline import __version__, limits
 from pipeline.checks.subjects import CHECK_SUBJECTS
 from pipeline.editions import FORMATS
 from pipeline.errors import PipelineError
@@ -42,6 +43,34 @@ STYLES = click.option(
 
 QUIET = click.option("--quiet", "-q", is_flag=True, help="Print only errors and warnings.")
 
+
+def limited(command):
+    """Add ``--time-limit`` and ``--memory-limit`` to ``command`` and run it under them."""
+
+    @click.option(
+        "--time-limit",
+        type=click.FloatRange(min=0, min_open=True),
+        default=limits.DEFAULT_SECONDS,
+        show_default=True,
+        metavar="SECONDS",
+        help="Stop with an error when one step (pandoc, the layout, a validator) runs longer.",
+    )
+    @click.option(
+        "--memory-limit",
+        type=click.IntRange(min=256),
+        default=limits.DEFAULT_MEMORY_MIB,
+        show_default=True,
+        metavar="MIB",
+        help="Memory each program the pipeline starts (pandoc) may use, in MiB.",
+    )
+    @functools.wraps(command)
+    def run(*args, time_limit: float, memory_limit: int, **kwargs):
+        with limits.limited(time_limit, memory_limit, kwargs.get("manuscript")):
+            return command(*args, **kwargs)
+
+    return run
+
+
 MANUSCRIPT = click.argument(
     "manuscript",
     type=click.Path(path_type=Path),
@@ -59,9 +88,16 @@ class PipelineGroup(click.Group):
             return super().invoke(ctx)
         except PipelineError as exc:
             fail(exc)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+        except (
+            click.ClickException,
+            click.exceptions.Exit,
+            click.Abort,
+            KeyboardInterrupt,
+            SystemExit,
+            GeneratorExit,
+        ):
             raise
-        except Exception as exc:
+        except BaseException as exc:  # a library's own BaseException too, never a traceback
             if os.environ.get("PIPELINE_DEBUG"):
                 raise
             click.echo(
@@ -106,6 +142,7 @@ def cli() -> None:
     is_flag=True,
     help="Stop on active content (scripts, frames, event handlers) instead of removing it.",
 )
+@limited
 def build(
     manuscript: Path,
     formats: tuple[str, ...],
@@ -149,6 +186,7 @@ def build(
     help="Run only these groups of checks; repeat for several.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@limited
 def check(manuscript: Path, build_dir: Path, only: tuple[str, ...], as_json: bool) -> None:
     """Check MANUSCRIPT (a folder or one .md file) and its built editions; exit 1 when any
     check reports an error.
@@ -200,20 +238,27 @@ def import_(source: Path, into: Path | None, lang: str | None, force: bool) -> N
 
 @cli.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--title", help="The title. Default: made from FOLDER's name.")
+@click.option(
+    "--title",
+    help="The title. Default: the sample's title in the language, else made from FOLDER's name.",
+)
 @click.option("--author", help="The author, as printed. Default: a placeholder to replace.")
 @click.option(
     "--lang",
     default="en",
     show_default=True,
-    help="Language tag of the text (en, en-GB, fr, de-CH…).",
+    help="Language tag of the text (en, en-GB, fr, de-CH, ar, zh-Hant…).",
 )
 def new(folder: Path, title: str | None, author: str | None, lang: str) -> None:
     """Start a manuscript in FOLDER, which must be new or empty.
 
     Writes metadata.yaml (every key, those not needed commented out), a sample text.md with
     a footnote, citations and a quotation, a references.bib and a Makefile, ready for
-    `make -C FOLDER`. The sample builds and passes `pipeline check` as it stands. Example:
+    `make -C FOLDER`. The sample builds and passes `pipeline check` as it stands. In a
+    language with a sample of its own (ar, fa, ur, he, hi, bn, th, zh, zh-Hant, ja, ko, ru,
+    tr, vi, el, de, fr) the text is a passage of the Universal Declaration of Human Rights
+    in that language, with a footnote and a citation; in any other, the English sample.
+    Example:
 
         pipeline new my-pamphlet --title "My pamphlet" --author "Ada Writer" --lang en-GB
     """

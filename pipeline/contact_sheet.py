@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import pymupdf
 
@@ -31,6 +32,10 @@ LABEL_SIZE = 9
 HEADING_SIZE = 13
 
 
+Spread = tuple[int | None, int | None]
+"""The page numbers on the left and the right of an open spread."""
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where everything goes on the sheet, in points (pixels at scale 1)."""
@@ -43,9 +48,11 @@ class Layout:
     def rows(self) -> int:
         return math.ceil(self.page_count / COLUMNS)
 
+    right_to_left: bool = False
+
     @property
     def spreads(self) -> list[tuple[int | None, int | None]]:
-        return facing_pages(self.page_count)
+        return facing_pages(self.page_count, self.right_to_left)
 
     @property
     def spread_rows(self) -> int:
@@ -84,12 +91,15 @@ class Layout:
         return pymupdf.Rect(x, y, x + 2 * self.thumb_width, y + self.thumb_height)
 
 
-def facing_pages(page_count: int) -> list[tuple[int | None, int | None]]:
-    """Page numbers as the open book shows them: page 1 alone on the right, then 2–3, 4–5…,
-    and a last even page alone on the left."""
-    spreads: list[tuple[int | None, int | None]] = [(None, 1)] if page_count else []
+def facing_pages(page_count: int, right_to_left: bool = False) -> list[Spread]:
+    """Page numbers as the open book shows them, (left, right): page 1 alone on the right,
+    then 2–3, 4–5…, and a last even page alone on the left; in a book bound on the right,
+    page 1 alone on the left, then 3–2, 5–4…"""
+    spreads: list[Spread] = [(None, 1)] if page_count else []
     for left in range(2, page_count + 1, 2):
         spreads.append((left, left + 1 if left + 1 <= page_count else None))
+    if right_to_left:
+        return [(right, left) for left, right in spreads]
     return spreads
 
 
@@ -97,15 +107,18 @@ def spread_label(spread: tuple[int | None, int | None]) -> str:
     return "–".join(str(number) for number in spread if number is not None)
 
 
-def layout_for(pdf: pymupdf.Document) -> Layout:
+def layout_for(pdf: pymupdf.Document, right_to_left: bool = False) -> Layout:
     first = pdf[0].rect
     height = round(THUMB_WIDTH * first.height / first.width)
-    return Layout(len(pdf), THUMB_WIDTH, height)
+    return Layout(len(pdf), THUMB_WIDTH, height, right_to_left)
 
 
-def contact_sheet(pdf: pymupdf.Document, title: str) -> bytes:
-    """The PNG of the contact sheet: all pages in a grid, then the spreads."""
-    layout = layout_for(pdf)
+def contact_sheet(pdf: pymupdf.Document, title: str, right_to_left: bool = False) -> bytes:
+    """The PNG of the contact sheet: all pages in a grid, then the spreads. The sheet's own
+    face has Latin letters only: a title in another script is shown by the PDF's name."""
+    layout = layout_for(pdf, right_to_left)
+    if not _latin(title):
+        title = Path(pdf.name).name
     sheet = pymupdf.open()
     page = sheet.new_page(width=layout.width, height=layout.height)
     page.draw_rect(page.rect, color=None, fill=BACKGROUND)
@@ -131,6 +144,14 @@ def contact_sheet(pdf: pymupdf.Document, title: str) -> bytes:
     writer.write_text(page)
     pixmap = page.get_pixmap(matrix=pymupdf.Matrix(SCALE, SCALE), alpha=False)
     return pixmap.tobytes("png")
+
+
+def _latin(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fitted(font: pymupdf.Font, title: str, width: float, tail: str) -> str:

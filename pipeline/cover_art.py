@@ -13,13 +13,15 @@ import textwrap
 from string import Template
 
 from pipeline.document import Document
-from pipeline.fetch import sandboxed_fetcher
+from pipeline.fetch import refused_error, sandboxed_fetcher
 from pipeline.files import read_text
 from pipeline.labels import load_labels
 from pipeline.markup import escape
 from pipeline.templates import render
 
 TEMPLATE = "templates/cover.svg"
+DEFAULT_FACES = '"Charis SIL", serif'
+"""The cover's faces for a document that names none."""
 RASTER_TEMPLATE = "cover-raster.html"
 STORE_SIZE = (1600, 2400)
 """The least width and height in pixels e-book stores take for a cover."""
@@ -54,9 +56,15 @@ def raster_cover(document: Document) -> bytes:
         src="data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
     )
     weasyprint = import_weasyprint()
+    from weasyprint.urls import FatalURLFetchingError
+
     fetcher = sandboxed_fetcher([manuscript.styles])
-    pdf = weasyprint.HTML(string=markup, base_url=str(manuscript.styles), url_fetcher=fetcher)
-    with pymupdf.open(stream=pdf.write_pdf(), filetype="pdf") as drawn:
+    html = weasyprint.HTML(string=markup, base_url=str(manuscript.styles), url_fetcher=fetcher)
+    try:
+        pdf = html.write_pdf()
+    except FatalURLFetchingError:
+        raise refused_error(fetcher, manuscript.styles) from None
+    with pymupdf.open(stream=pdf, filetype="pdf") as drawn:
         page = drawn[0]
         scale = pymupdf.Matrix(STORE_SIZE[0] / page.rect.width, STORE_SIZE[1] / page.rect.height)
         return page.get_pixmap(matrix=scale, alpha=False).tobytes("png")
@@ -65,11 +73,10 @@ def raster_cover(document: Document) -> bytes:
 def cover_label(document: Document) -> str:
     """The cover image's description: title, subtitle and authors, in the labels' words."""
     meta = document.metadata
-    subtitle, authors = meta.get("subtitle"), ", ".join(meta.authors)
+    labels = load_labels(document.manuscript)
+    subtitle, authors = meta.get("subtitle"), labels["list_separator"].join(meta.authors)
     name = "cover_description" + ("_subtitle" if subtitle else "") + ("_authors" if authors else "")
-    return load_labels(document.manuscript).format(
-        name, title=meta.title, subtitle=subtitle, authors=authors
-    )
+    return labels.format(name, title=meta.title, subtitle=subtitle, authors=authors)
 
 
 def typographic_cover(document: Document) -> str:
@@ -85,7 +92,10 @@ def typographic_cover(document: Document) -> str:
     )
     top = TITLE_AREA[0] + (TITLE_AREA[1] - TITLE_AREA[0] - title_height - subtitle_height) / 2
     template = Template(read_text(document.manuscript.style_path(TEMPLATE)))
+    faces = document.typefaces
     return template.substitute(
+        faces=faces.css_families() if faces else DEFAULT_FACES,
+        subtitle_style="italic" if faces is None or faces.slanted else "normal",
         label=escape(cover_label(document)),
         series_lines=_tspans(
             _wrap(meta.get("series") or "", SERIES_SIZE, "series"), SERIES_LEADING
@@ -95,9 +105,14 @@ def typographic_cover(document: Document) -> str:
         title_lines=_tspans(title_lines, TITLE_LEADING),
         subtitle_y=round(top + title_height + SUBTITLE_GAP + 0.8 * SUBTITLE_SIZE),
         subtitle_lines=_tspans(subtitle_lines, SUBTITLE_LEADING),
-        author_lines=_tspans(_wrap(", ".join(meta.authors), AUTHOR_SIZE, "author"), AUTHOR_LEADING),
+        author_lines=_tspans(_wrap(_authors(document), AUTHOR_SIZE, "author"), AUTHOR_LEADING),
         publisher=escape(_imprint(meta.get("publisher") or "", meta.authors)),
     )
+
+
+def _authors(document: Document) -> str:
+    """The authors' names, joined as the labels join a list."""
+    return load_labels(document.manuscript)["list_separator"].join(document.metadata.authors)
 
 
 def _imprint(publisher: str, authors: list[str]) -> str:

@@ -12,7 +12,6 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from functools import cache
@@ -21,20 +20,25 @@ from pathlib import Path
 import lxml.html
 from lxml.html import HtmlElement
 
-from pipeline.assets import link_remote_images, resolve_images
+from pipeline import characters, limits
+from pipeline.assets import clean_svg_images, link_remote_images, locate, resolve_images
 from pipeline.cache import Cache, content_key
 from pipeline.errors import PipelineError
 from pipeline.identifiers import unique_ids
+from pipeline.languages import language_of
 from pipeline.links import rewrite_links
 from pipeline.manuscript import Manuscript
 from pipeline.markup import inner_html, remove_comments
 from pipeline.pandoc_messages import Message, interpret
 from pipeline.places import Locator
-from pipeline.sanitize import sanitize
+from pipeline.sanitize import escape_unclosed, sanitize
+from pipeline.typefaces import Typefaces, missing_glyphs, typefaces, visible_text
+from pipeline.typography import space_punctuation
 from pipeline.valid_html import make_valid
 
-PANDOC_TIMEOUT_S = 300
 BLOCK_ATTRIBUTE = "data-block"
+MAX_IMAGE_PIXELS = 40_000_000
+"""The most pixels an image may have: 40 Mpx, an A4 page at 600 dpi twice over."""
 NESTED_BLOCKS = ("li", "dt", "dd", "p", "blockquote", "pre", "figure", "table", "div")
 WARNING = re.compile(r"^\[WARNING\] (.*)$", re.MULTILINE)
 AT_LINE = re.compile(r"at (?:(\S+) )?line (\d+)(?:,? column \d+)?")
@@ -77,6 +81,7 @@ class Document:
     headings: tuple[Heading, ...]
     images: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()
+    typefaces: Typefaces | None = None
 
     @property
     def metadata(self):
@@ -112,7 +117,7 @@ def pandoc_command(manuscript: Manuscript) -> list[str]:
         "--verbose",
         "--citeproc",
         f"--csl={manuscript.csl}",
-        f"--metadata=lang:{manuscript.metadata.lang}",
+        f"--metadata=lang:{language_of(manuscript).pandoc or manuscript.metadata.lang}",
         "--metadata=link-citations:false",
     ]
     if manuscript.bibliography:
@@ -123,26 +128,58 @@ def pandoc_command(manuscript: Manuscript) -> list[str]:
 
 def run_pandoc(manuscript: Manuscript) -> tuple[str, list[Message]]:
     """Convert the manuscript to an HTML fragment with citations resolved as notes; return
-    it with the messages pandoc logged (``--log``: JSON with a type and a position)."""
+    it with the messages pandoc logged (``--log``: JSON with a type and a position).
+
+    A text file that lost characters when read (``pipeline.characters``) reaches pandoc as
+    the manuscript holds it, through a copy whose name the messages then give back."""
     with tempfile.TemporaryDirectory(prefix="pipeline-pandoc-") as folder:
         log = Path(folder) / "log.json"
-        try:
-            result = subprocess.run(
-                [*pandoc_command(manuscript), f"--log={log}"],
-                capture_output=True,
-                timeout=PANDOC_TIMEOUT_S,
-                cwd=manuscript.root,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            raise PipelineError(
-                f"pandoc took over {PANDOC_TIMEOUT_S} s and was stopped", manuscript.root
-            ) from None
+        copies = _cleaned_copies(manuscript, Path(folder))
+        command = [copies.get(part, part) for part in pandoc_command(manuscript)]
+        subject = manuscript.texts[0].path if len(manuscript.texts) == 1 else manuscript.root
+        result = limits.run(
+            [*command, f"--log={log}"],
+            "pandoc",
+            subject,
+            capture_output=True,
+            cwd=manuscript.root,
+            check=False,
+        )
+        if limits.ran_out_of_memory(result):
+            raise limits.out_of_memory("pandoc", subject)
         messages = _read_log(log)
+    originals = {copy: original for original, copy in copies.items()}
+    messages = [_renamed(m, originals) for m in messages] if copies else messages
     if result.returncode != 0:
         interpret(manuscript, messages)
-        raise _pandoc_error(manuscript, result.stderr.decode("utf-8", "replace"))
+        stderr = _renamed(result.stderr.decode("utf-8", "replace"), originals)
+        raise _pandoc_error(manuscript, stderr)
     return result.stdout.decode("utf-8"), messages
+
+
+def _cleaned_copies(manuscript: Manuscript, folder: Path) -> dict[str, str]:
+    """Write each text file that lost characters into ``folder``, as the manuscript holds
+    it; return the copies' paths by the files' own."""
+    copies: dict[str, str] = {}
+    for number, text in enumerate(manuscript.texts):
+        if text.cleaned:
+            copy = folder / str(number) / text.path.name
+            copy.parent.mkdir()
+            copy.write_text(text.source, encoding="utf-8")
+            copies[str(text.path)] = str(copy)
+    return copies
+
+
+def _renamed(value, names: dict[str, str]):
+    """``value`` (a message, or a part of one) naming each copy by its original file."""
+    if isinstance(value, dict):
+        return {key: _renamed(inner, names) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_renamed(inner, names) for inner in value]
+    if isinstance(value, str):
+        for copy, original in names.items():
+            value = value.replace(copy, original)
+    return value
 
 
 def _read_log(log: Path) -> list[Message]:
@@ -214,8 +251,10 @@ def document_from_html(
     treatment as the body, and no later walk over the tree meets a node that is not an
     element.
     """
-    warnings = list(interpret(manuscript, messages))
-    body = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    warnings = [*manuscript.warnings, *interpret(manuscript, messages)]
+    html, unclosed = escape_unclosed(html, Locator(manuscript))
+    warnings.extend(unclosed)
+    body = _parse_html(manuscript, html, warnings)
     remove_comments(body)
     locator = Locator(manuscript)
     warnings.extend(make_valid(body, locator))
@@ -224,6 +263,11 @@ def document_from_html(
     warnings.extend(rewrite_links(manuscript, body, locator))
     warnings.extend(link_remote_images(manuscript, body, locator))
     images = resolve_images(manuscript, body)
+    check_image_sizes(manuscript, images)
+    warnings.extend(clean_svg_images(manuscript, images))
+    space_punctuation(body, language_of(manuscript).spacing)
+    faces = typefaces(manuscript, visible_text(manuscript, body))
+    warnings.extend(missing_glyphs(faces, locator))
     notes = _take_notes(body)
     bibliography = _take_bibliography(body)
     headings = tuple(
@@ -236,7 +280,116 @@ def document_from_html(
             ref.text = sup.text_content()
             ref.remove(sup)
     _number_blocks(body)
-    return Document(manuscript, body, notes, bibliography, headings, images, tuple(warnings))
+    return Document(manuscript, body, notes, bibliography, headings, images, tuple(warnings), faces)
+
+
+def _parse_html(manuscript: Manuscript, html: str, warnings: list[str]) -> HtmlElement:
+    """Pandoc's HTML as a tree inside a ``div``, all of it.
+
+    lxml's HTML parser stops at a depth of 256 elements unless told otherwise (a list nested
+    128 levels deep), and even then at 2048, dropping what is deeper and everything after
+    it without an error: past that depth the text is refused instead. Characters XML cannot
+    hold that did not come from the text files, which lose theirs when read (from the
+    bibliography, say), are removed first, with a warning.
+    """
+    html, removed = characters.clean_markup(html or "<p></p>")
+    if removed:
+        place = _holding_characters(manuscript)
+        warnings.append(
+            f"{place}: removed {removed} control or non-characters, which no edition can carry"
+        )
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    body = lxml.html.fragment_fromstring(html, create_parent="div", parser=parser)
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            path, line = _html_line_place(manuscript, html, error.line)
+            raise PipelineError(
+                "is nested too deeply (lists or quotations inside one another over a thousand"
+                " levels down) for any edition to hold",
+                path,
+                line,
+            )
+    return body
+
+
+def _holding_characters(manuscript: Manuscript) -> Path:
+    """The bibliography when it holds characters no edition can carry, else the metadata."""
+    bibliography = manuscript.bibliography
+    if bibliography and characters.NEVER_KEPT.search(bibliography.read_text("utf-8", "replace")):
+        return bibliography
+    return manuscript.metadata.path
+
+
+def _html_line_place(manuscript: Manuscript, html: str, number: int) -> tuple[Path, int | None]:
+    """The file and line of the first text on line ``number`` of pandoc's HTML or after."""
+    for markup in html.split("\n")[max(number - 1, 0) :]:
+        words = " ".join(re.sub(r"<[^>]*>", " ", markup).split())
+        if words:
+            return Locator(manuscript).find(words)
+    return manuscript.texts[0].path, None
+
+
+def check_image_sizes(manuscript: Manuscript, images: tuple[Path, ...]) -> None:
+    """Refuse an image of more than MAX_IMAGE_PIXELS, which would take WeasyPrint minutes
+    and gigabytes to draw and make every edition as large, with the line that shows it."""
+    for path in images:
+        size = pixel_size(path)
+        if size is None or size.pixels <= MAX_IMAGE_PIXELS:
+            continue
+        reference = path.relative_to(manuscript.root).as_posix()
+        place, line = locate(manuscript, reference)
+        limit = MAX_IMAGE_PIXELS // 1_000_000
+        raise PipelineError(
+            f"image {reference} is {size} ({size.pixels / 1e6:,.0f} Mpx); the editions take"
+            f" images of up to {limit} Mpx, so scale it down",
+            place,
+            line,
+        )
+
+
+@dataclass(frozen=True)
+class PixelSize:
+    """An image's size; ``width`` and ``height`` are 0 where only the count is known."""
+
+    pixels: int
+    width: int = 0
+    height: int = 0
+
+    def __str__(self) -> str:
+        if self.width:
+            return f"{self.width:,} × {self.height:,} pixels"
+        return f"{self.pixels:,} pixels"
+
+
+def pixel_size(path: Path) -> PixelSize | None:
+    """An image's size, read from its header without decoding it; None for a file Pillow
+    does not read (SVG)."""
+    import warnings as python_warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    with python_warnings.catch_warnings():
+        python_warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+                return PixelSize(width * height, width, height)
+        except Image.DecompressionBombError as error:
+            counted = re.search(r"\((\d+) pixels\)", str(error))
+            pixels = int(counted.group(1)) if counted else 2 * Image.MAX_IMAGE_PIXELS
+            return _png_size(path) or PixelSize(pixels)
+        except (UnidentifiedImageError, OSError):
+            return None
+
+
+def _png_size(path: Path) -> PixelSize | None:
+    """A PNG's size from its header, which Pillow will not open past its own limit."""
+    with path.open("rb") as file:
+        head = file.read(24)
+    if not head.startswith(b"\x89PNG\r\n\x1a\n") or head[12:16] != b"IHDR":
+        return None
+    width, height = int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+    return PixelSize(width * height, width, height)
 
 
 def _remove_active_content(body: HtmlElement, locator: Locator) -> list[str]:

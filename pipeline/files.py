@@ -43,14 +43,57 @@ def read_text(path: Path) -> str:
 
 
 def resolve_inside(reference: str, base: Path, allowed: list[Path]) -> Path:
-    """Resolve ``reference`` against ``base``; refuse it unless it lies inside ``allowed``."""
+    """Resolve ``reference`` against ``base``; refuse it unless it lies inside ``allowed``,
+    symbolic links followed."""
     if "://" in reference or reference.startswith(("file:", "data:", "//")):
         raise PipelineError(f"refers to {reference!r}, which is not a file inside the manuscript")
-    target = (base / reference).resolve()
-    for root in allowed:
-        if target.is_relative_to(root.resolve()):
-            return target
+    candidate = base / reference
+    target = _resolved(candidate, reference)
+    if _within(target, allowed):
+        return target
+    if _within(Path(os.path.normpath(candidate.absolute())), allowed):
+        raise PipelineError(
+            f"refers to {reference!r}, a symbolic link that leads outside the manuscript folder"
+            f" (to {target})"
+        )
     raise PipelineError(f"refers to {reference!r}, which lies outside the manuscript folder")
+
+
+def confined(path: Path, allowed: list[Path]) -> Path:
+    """``path`` with its symbolic links followed, or a PipelineError naming the link when
+    it leads outside the ``allowed`` folders.
+
+    Every file of a manuscript is found through here (or through ``resolve_inside``) before
+    it is read, so a link to ``/etc/passwd`` named ``text.md`` is never opened.
+    """
+    target = _resolved(path, path.name)
+    if _within(target, allowed):
+        return target
+    link = _first_link(path, allowed)
+    if link is not None:
+        raise PipelineError(f"is a symbolic link to {target}, outside the manuscript folder", link)
+    raise PipelineError("lies outside the manuscript folder", path)
+
+
+def _resolved(path: Path, shown: str) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise PipelineError(f"refers to {shown!r}, which cannot be resolved ({reason})") from None
+
+
+def _within(target: Path, allowed: list[Path]) -> bool:
+    return any(target.is_relative_to(root.resolve()) for root in allowed)
+
+
+def _first_link(path: Path, allowed: list[Path]) -> Path | None:
+    """The first symbolic link on the way from an allowed folder to ``path``."""
+    path = Path(os.path.normpath(path.absolute()))
+    for step in [*reversed(path.parents), path]:
+        if step.is_symlink() and _within(Path(os.path.normpath(step)), allowed):
+            return step
+    return None
 
 
 @contextlib.contextmanager

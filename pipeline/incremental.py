@@ -20,6 +20,8 @@ from pathlib import Path
 from pipeline.cache import Cache, content_key
 from pipeline.document import Document, pandoc_command
 from pipeline.editions import Edition, Layout
+from pipeline.errors import PipelineError
+from pipeline.files import confined
 from pipeline.layout import PrintPages
 from pipeline.layout.stage import STYLE_FILES
 from pipeline.layout.store import layout_json
@@ -60,7 +62,7 @@ class EditionCache:
             for folder in folders
             for pattern in patterns or ("*",)
             for path in folder.glob(pattern)
-            if path.is_file()
+            if path.is_file() and _inside(path, folders)
         )
 
     def is_current(self, name: str, key: str, target: Path) -> bool:
@@ -79,3 +81,13 @@ def touch(path: Path) -> None:
 
 def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    """Whether a style file is one the build may read: a symbolic link out of the styles
+    folders (to /dev/zero, say) is not hashed; the build refuses it where it reads it."""
+    try:
+        confined(path, folders)
+    except PipelineError:
+        return False
+    return True

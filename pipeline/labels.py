@@ -1,14 +1,17 @@
 """The words the pipeline writes itself, read from ``styles/labels/<lang>.yaml``.
 
 The manuscript's ``lang`` picks the file: ``en-GB`` tries ``en-GB.yaml``, then ``en.yaml``.
-A language file may leave words out; those come from English. A language with no file at
-all falls back to English, and the editions say so in a warning. A manuscript's own
-``styles/labels/`` overrides the shared files, as for every style file.
+A tag without a script subtag takes the script ``styles/labels/aliases.yaml`` gives it, so
+that ``zh-TW`` tries ``zh-TW.yaml``, then ``zh-Hant.yaml``, then ``zh.yaml``. A language file
+may leave words out; those come from English. A language with no file at all falls back to
+English, and the editions say so in a warning. A manuscript's own ``styles/labels/``
+overrides the shared files, as for every style file.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +24,8 @@ from pipeline.manuscript import Manuscript
 
 LABELS = "labels"
 FALLBACK = "en"
+ALIASES = "aliases"
+"""``labels/aliases.yaml``: a tag without a script (``zh-TW``) -> the tag with it (``zh-Hant``)."""
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +47,44 @@ class Labels:
         return self.words[name].format(**values)
 
 
-def candidates(lang: str) -> list[str]:
-    """The language tags to try, most specific first: ``zh-Hant-TW``, ``zh-Hant``, ``zh``."""
-    parts = lang.split("-")
+def candidates(lang: str, aliases: Mapping[str, str] | None = None) -> list[str]:
+    """The language tags to try, most specific first: ``zh-Hant-TW``, ``zh-Hant``, ``zh``.
+
+    A tag that names no script gets the one ``aliases`` gives its most specific form
+    (``zh-TW`` -> ``zh-Hant``), tried after the tag as written and before its primary
+    language: ``zh-TW``, ``zh-Hant``, ``zh``.
+    """
+    tags = _prefixes(canonical(lang))
+    if _has_script(tags[0]):
+        return tags
+    known = {canonical(tag).lower(): canonical(target) for tag, target in (aliases or {}).items()}
+    for index, tag in enumerate(tags):
+        target = known.get(tag.lower())
+        if target:
+            inferred = [t for t in _prefixes(target) if t not in tags]
+            return [*tags[: index + 1], *inferred, *tags[index + 1 :]]
+    return tags
+
+
+def canonical(tag: str) -> str:
+    """A tag in the case its files are named in: ``zh-hant-tw`` -> ``zh-Hant-TW``."""
+    parts = tag.split("-")
+    for index, part in enumerate(parts[1:], start=1):
+        if len(part) == 4 and part.isalpha():
+            parts[index] = part.title()
+        elif len(part) == 2 and part.isalpha():
+            parts[index] = part.upper()
+    return "-".join([parts[0].lower(), *parts[1:]])
+
+
+def _prefixes(tag: str) -> list[str]:
+    parts = tag.split("-")
     return ["-".join(parts[:n]) for n in range(len(parts), 0, -1) if parts[n - 1]]
+
+
+def _has_script(tag: str) -> bool:
+    parts = tag.split("-")
+    return len(parts) > 1 and len(parts[1]) == 4 and parts[1].isalpha()
 
 
 def label_file(manuscript: Manuscript, tag: str) -> Path:
@@ -60,11 +99,24 @@ def load_labels(manuscript: Manuscript, lang: str | None = None) -> Labels:
     """
     lang = lang or manuscript.metadata.lang
     english = [manuscript.styles / LABELS / f"{FALLBACK}.yaml", label_file(manuscript, FALLBACK)]
-    for tag in candidates(lang):
+    for tag in candidates(lang, aliases(manuscript)):
         path = label_file(manuscript, tag)
         if path.is_file():
             return _load(_stamped([*english, path]), tag)
     return _load(_stamped(english), FALLBACK, fell_back=True)
+
+
+def aliases(manuscript: Manuscript) -> dict[str, str]:
+    """The script each tag without one is written in, from ``labels/aliases.yaml``."""
+    path = label_file(manuscript, ALIASES)
+    if not path.is_file():
+        return {}
+    return _aliases(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _aliases(path: Path, _stamp: int) -> dict[str, str]:
+    return _read(path)
 
 
 def labels_for(manuscript: Manuscript) -> Labels:

@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 
+from pipeline import characters
 from pipeline.bibliography import bibliography_keys
 from pipeline.errors import PipelineError
-from pipeline.files import STYLES_DIR, read_text, resolve_inside
+from pipeline.files import STYLES_DIR, confined, read_text, resolve_inside
 from pipeline.metadata import Metadata, load_metadata, metadata_from_front_matter
 
 METADATA_FILE = "metadata.yaml"
@@ -43,13 +44,23 @@ CITATION_IN_VALUE = re.compile(r"(?<![\w@])@(\{[^}]*\}|\w[\w:.#$%&\-+?<>~/]*\w|\
 NOTE_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:")
 NOTE_REFERENCE = re.compile(r"\[\^([^\]\s]+)\](?!:)")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
+NOTE_CONTINUATION = re.compile(r"^(?: {4}|\t)")
+"""A line indented as a footnote's further paragraphs are."""
+NOTE_CODE = re.compile(r"^(?: {8}|\t\t| {4}\t)")
+"""A line indented as code inside a footnote."""
+HTML_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 CODE_SPAN = re.compile(r"`[^`]*`")
 
 
 @dataclass(frozen=True)
 class TextFile:
+    """A text file as the build reads it: ``source`` lacks the characters no edition can
+    carry (``pipeline.characters``), and ``cleaned`` says whether it thereby differs from the
+    file."""
+
     path: Path
     source: str
+    cleaned: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,8 @@ class Manuscript:
     bibliography: Path | None
     csl: Path
     styles: Path
+    warnings: tuple[str, ...] = ()
+    """What reading the texts removed (``pipeline.characters``), one sentence a line."""
 
     @property
     def slug(self) -> str:
@@ -103,7 +116,7 @@ class Manuscript:
         """
         own = self.root / OWN_STYLES / name
         if own.is_file():
-            return resolve_inside(f"{OWN_STYLES}/{name}", self.root, [self.root])
+            return confined(own, [self.root])
         return self.styles / name
 
     @property
@@ -128,12 +141,15 @@ def load_manuscript(
     styles = (styles or STYLES_DIR).resolve()
     located = locate(location)
     root, metadata = located.root, located.metadata
-    texts = tuple(TextFile(p, _text(p, located.read)) for p in located.text_paths)
+    warnings: list[str] = []
+    texts = tuple(_text(p, located.read, warnings) for p in located.text_paths)
     if metadata.path not in located.text_paths:
         check_no_front_matter(texts, metadata.path)
     bibliography = _bibliography(root, metadata, located.default_bibliography)
     if preflight:
+        check_not_empty(texts, root)
         check_note_labels(texts)
+        check_no_nested_notes(texts)
         check_unique_keys(bibliography)
     return Manuscript(
         root=root,
@@ -142,11 +158,17 @@ def load_manuscript(
         bibliography=bibliography,
         csl=_csl(root, styles, metadata),
         styles=styles,
+        warnings=tuple(warnings),
     )
 
 
-def _text(path: Path, read: dict[Path, str]) -> str:
-    return read[path] if path in read else read_text(path)
+def _text(path: Path, read: dict[Path, str], warnings: list[str]) -> TextFile:
+    """The text file at ``path`` without the characters no edition can carry; a warning
+    for each line that lost some."""
+    source = read[path] if path in read else read_text(path)
+    cleaned, removals = characters.clean(source)
+    warnings.extend(characters.warnings(path, removals))
+    return TextFile(path, cleaned, cleaned=bool(removals))
 
 
 def locate(location: Path) -> Located:
@@ -158,7 +180,7 @@ def locate(location: Path) -> Located:
         raise PipelineError("is not a manuscript folder or Markdown file", location)
     meta_path = location / METADATA_FILE
     if meta_path.is_file():
-        metadata = load_metadata(meta_path)
+        metadata = load_metadata(_own(meta_path, location))
         paths = _text_paths(location, metadata)
         _check_size(paths)
         return Located(location, metadata, paths, default_bibliography=True)
@@ -193,6 +215,7 @@ def _front_matter_folder(root: Path) -> Located:
     missing = f"has no {METADATA_FILE} (nor a {DEFAULT_TEXT} that opens with front matter)"
     if not path.is_file():
         raise PipelineError(missing, root)
+    _own(path, root)
     _check_size([path])
     source = read_text(path)
     block = front_matter(source)
@@ -297,15 +320,21 @@ def _check_size(paths: list[Path]) -> None:
         )
 
 
+def _own(path: Path, root: Path) -> Path:
+    """``path`` as it is named, once it is known to lead to a file inside ``root``."""
+    confined(path, [root])
+    return path
+
+
 def _text_paths(root: Path, metadata: Metadata) -> list[Path]:
     listed = metadata.get("text")
     if listed:
         return [_inside(name, root, [root], metadata, "text") for name in listed]
     numbered = sorted(p for p in root.glob("*.md") if NUMBERED_TEXT.match(p.name))
     if numbered:
-        return numbered
+        return [_own(p, root) for p in numbered]
     if (root / DEFAULT_TEXT).is_file():
-        return [root / DEFAULT_TEXT]
+        return [_own(root / DEFAULT_TEXT, root)]
     raise PipelineError(f"has no {DEFAULT_TEXT} (nor numbered 01-*.md files)", root)
 
 
@@ -317,7 +346,7 @@ def _bibliography(root: Path, metadata: Metadata, default: bool) -> Path | None:
         return None
     for name in DEFAULT_BIBLIOGRAPHIES:
         if (root / name).is_file():
-            return root / name
+            return _own(root / name, root)
     return None
 
 
@@ -359,6 +388,67 @@ def check_note_labels(texts: tuple[TextFile, ...]) -> None:
             raise PipelineError(
                 f"footnote [^{label}] is referenced but never defined", path, number
             )
+
+
+def check_not_empty(texts: tuple[TextFile, ...], root: Path) -> None:
+    """Fail on a manuscript whose text files hold nothing to read: no edition would have a
+    page of text."""
+    if any(_has_text(text) for text in texts):
+        return
+    if len(texts) == 1:
+        raise PipelineError(
+            "holds no text (only metadata, blank lines or comments); there is nothing to build",
+            texts[0].path,
+        )
+    names = ", ".join(text.path.name for text in texts)
+    raise PipelineError(
+        f"has no text: its text files ({names}) hold only metadata, blank lines or comments",
+        root,
+    )
+
+
+def _has_text(text: TextFile) -> bool:
+    source = text.source.split("\n")[_body_start(text.source) - 1 :]
+    return bool(HTML_COMMENT.sub("", "\n".join(source)).strip())
+
+
+def check_no_nested_notes(texts: tuple[TextFile, ...]) -> None:
+    """Fail on a note called inside another note's text, which pandoc prints as the label
+    in brackets while the inner note's text is lost."""
+    for text in texts:
+        for number, label, outer in _calls_in_notes(text.source):
+            raise PipelineError(
+                f"footnote [^{label}] is called inside footnote [^{outer}], and a note cannot"
+                " hold a note; move the call into the text or write its words into the note",
+                text.path,
+                number,
+            )
+
+
+def _calls_in_notes(source: str) -> list[tuple[int, str, str]]:
+    """(line, label, label of the note it stands in) of each note call in a note's text:
+    on the line defining the note, on the lines directly after it, and in the paragraphs
+    after a blank line that are indented as the note's own."""
+    found: list[tuple[int, str, str]] = []
+    note: str | None = None
+    blank = False
+    for number, line in _prose_lines(source, _body_start(source)):
+        definition = NOTE_DEFINITION.match(line)
+        if definition:
+            note, blank = definition.group(1), False
+            line = line[definition.end() :]
+        elif not line.strip():
+            blank = True
+            continue
+        elif note is None or (blank and not NOTE_CONTINUATION.match(line)):
+            note = None
+            continue
+        elif NOTE_CODE.match(line):
+            continue
+        blank = False
+        if note is not None:
+            found.extend((number, label, note) for label in NOTE_REFERENCE.findall(line))
+    return found
 
 
 def check_unique_keys(bibliography: Path | None) -> None:

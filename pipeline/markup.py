@@ -17,8 +17,10 @@ def inner_html(element: HtmlElement) -> str:
 
 def fragment(markup: str) -> HtmlElement:
     """Parse an HTML fragment into a wrapper ``div``, without comments or processing
-    instructions (so that ``fragment(markup)[0]`` is the first element)."""
-    wrapper = lxml.html.fragment_fromstring(markup or "", create_parent="div")
+    instructions (so that ``fragment(markup)[0]`` is the first element), as deep as it is
+    nested (lxml's parser stops at 256 levels unless told)."""
+    parser = lxml.html.HTMLParser(huge_tree=True)
+    wrapper = lxml.html.fragment_fromstring(markup or "", create_parent="div", parser=parser)
     remove_comments(wrapper)
     return wrapper
 

@@ -61,7 +61,7 @@ def title_block(document: Document, heading: str = "h1") -> Markup:
             heading=heading,
             title=meta.title,
             subtitle=meta.get("subtitle") or "",
-            authors=", ".join(meta.authors),
+            authors=load_labels(document.manuscript)["list_separator"].join(meta.authors),
             date=meta.get("date") or "",
         )
     )

@@ -26,6 +26,7 @@ FIELDS: dict[str, str] = {
     "subtitle": TEXT,
     "author": TEXT_LIST,
     "lang": TEXT,
+    "dir": TEXT,
     "date": TEXT,
     "publisher": TEXT,
     "series": TEXT,
@@ -259,6 +260,9 @@ def _check_values(values: dict[str, Any], lines: dict[str, int], path: Path) -> 
         raise PipelineError(
             f"'lang' must be a language tag such as en or en-GB, not {lang!r}", path, lines["lang"]
         )
+    direction = values.get("dir")
+    if direction is not None and direction not in ("ltr", "rtl"):
+        raise PipelineError(f"'dir' must be ltr or rtl, not {direction!r}", path, lines["dir"])
     _check_isbns(values, lines, path)
     _check_print(values.get("print") or {}, lines, path)
     _check_ignored_rules(values.get("checks") or {}, lines, path)

@@ -17,6 +17,7 @@ from pipeline.checks.registry import Finding, Severity
 from pipeline.checks.run import Report, run_checks
 from pipeline.contact_sheet import contact_sheet
 from pipeline.files import atomic_write, read_text
+from pipeline.languages import language_of
 from pipeline.manuscript import Manuscript, load_manuscript
 from pipeline.markup import escape
 
@@ -52,7 +53,8 @@ def proof(
     sheet = output_path(build_dir, manuscript.slug, SHEET_SUFFIX)
     report_path = output_path(build_dir, manuscript.slug, REPORT_SUFFIX)
     with pymupdf.open(pdf_path) as pdf:
-        atomic_write(sheet, contact_sheet(pdf, manuscript.metadata.title))
+        right_to_left = language_of(manuscript).rtl
+        atomic_write(sheet, contact_sheet(pdf, manuscript.metadata.title, right_to_left))
         thumbnails = page_thumbnails(pdf, problem_pages(report.findings))
         page_count = len(pdf)
     atomic_write(report_path, report_page(manuscript, report, thumbnails).encode("utf-8"))

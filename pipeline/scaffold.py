@@ -4,6 +4,9 @@ The files come from the package data in ``pipeline/scaffold/``, so a new manuscr
 wherever the pipeline is installed. ``metadata.yaml`` is a template filled in with the title,
 author, language, date and slug; it lists every key ``pipeline.metadata`` declares, the ones
 a first build does not need switched off as comments. The other files are copied as they are.
+A language with a sample in ``scaffold/texts/`` (listed in ``texts/samples.yaml``) gets that
+sample's ``text.md`` and ``references.bib`` and, without ``--title``, its title; any other
+language gets the English sample.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ import json
 import re
 import shlex
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
+
+import yaml
 
 from pipeline.errors import PipelineError
 from pipeline.files import atomic_write
@@ -31,11 +37,24 @@ FILES: dict[str, str] = {
     "gitignore": ".gitignore",
 }
 """Each scaffold file and the name it gets in the new folder (package data skips dotfiles)."""
+SAMPLE_FILES = ("text.md", "references.bib")
+"""The files a language's sample replaces."""
+SAMPLES = "samples.yaml"
 DEFAULT_AUTHOR = "Your Name"
 DEFAULT_LANG = "en"
+ENGLISH = "en"
 COMMENT_COLUMN = 46
 TRAILING_COMMENT = re.compile(r"^(.*?\S) {2,}(# .*)$")
 """A key and its value, then two or more spaces and the explanation."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The sample text of one language: a folder of ``scaffold/texts/`` and its title."""
+
+    tag: str
+    folder: str
+    title: str
 
 
 @dataclass(frozen=True)
@@ -44,10 +63,51 @@ class NewManuscript:
     title: str
     slug: str
     files: tuple[str, ...]
+    lang: str = DEFAULT_LANG
+    sample: Sample | None = None
+    """The language's sample text, or None for the English one."""
+
+    @property
+    def english_instead(self) -> bool:
+        """The language is not English and has no sample: the text is the English one."""
+        return self.sample is None and primary(self.lang) != ENGLISH
 
 
 def scaffold_dir() -> Traversable:
     return files("pipeline").joinpath("scaffold")
+
+
+def samples_dir() -> Traversable:
+    return scaffold_dir().joinpath("texts")
+
+
+@lru_cache(maxsize=1)
+def sample_index() -> dict[str, dict | str]:
+    """``texts/samples.yaml`` by lower-case tag: an entry, or the tag it stands for."""
+    entries = yaml.safe_load(samples_dir().joinpath(SAMPLES).read_text(encoding="utf-8"))
+    return {str(tag).lower(): value for tag, value in entries.items()}
+
+
+def sample_for(lang: str) -> Sample | None:
+    """The sample for a tag: the tag itself, then without its last subtags (zh-Hant-TW,
+    zh-Hant, zh); None when there is none, or for English."""
+    subtags = lang.split("-")
+    if subtags[0].lower() == ENGLISH:
+        return None
+    index = sample_index()
+    for count in range(len(subtags), 0, -1):
+        tag = "-".join(subtags[:count]).lower()
+        entry = index.get(tag)
+        while isinstance(entry, str):
+            tag = entry.lower()
+            entry = index.get(tag)
+        if isinstance(entry, dict):
+            return Sample(tag, str(entry["folder"]), str(entry["title"]))
+    return None
+
+
+def primary(lang: str) -> str:
+    return lang.split("-")[0].lower()
 
 
 def create(
@@ -59,22 +119,41 @@ def create(
 ) -> NewManuscript:
     """Write a new manuscript into ``folder``, which must be new or empty."""
     check_empty(folder)
-    title = one_line(title) if title is not None else title_from_name(folder)
+    if not LANG_PATTERN.match(lang):
+        raise PipelineError(f"--lang must be a language tag such as en or en-GB, not {lang!r}")
+    sample = sample_for(lang)
+    named = title is not None
+    if title is not None:
+        title = one_line(title)
+    else:
+        title = sample.title if sample else title_from_name(folder)
     author = one_line(author) if author is not None else DEFAULT_AUTHOR
     if not title:
         raise PipelineError("--title must not be empty")
     if not author:
         raise PipelineError("--author must not be empty")
-    if not LANG_PATTERN.match(lang):
-        raise PipelineError(f"--lang must be a language tag such as en or en-GB, not {lang!r}")
-    slug = slugify(title)
+    slug = slug_for(title if named else "", folder)
     metadata = render_metadata(title, author, lang, slug, today or dt.date.today())
     folder.mkdir(parents=True, exist_ok=True)
-    source = scaffold_dir()
     for name, target in FILES.items():
-        data = metadata.encode("utf-8") if name == METADATA else source.joinpath(name).read_bytes()
+        data = metadata.encode("utf-8") if name == METADATA else file_data(name, sample)
         atomic_write(folder / target, data)
-    return NewManuscript(folder, title, slug, tuple(FILES.values()))
+    return NewManuscript(folder, title, slug, tuple(FILES.values()), lang, sample)
+
+
+def file_data(name: str, sample: Sample | None) -> bytes:
+    """A scaffold file: the language's own sample of it if it has one."""
+    if sample is not None and name in SAMPLE_FILES:
+        return samples_dir().joinpath(sample.folder, name).read_bytes()
+    return scaffold_dir().joinpath(name).read_bytes()
+
+
+def slug_for(title: str, folder: Path) -> str:
+    """The slug of the title the author gave; without one, or when it has no Latin letters
+    or digits (الإعلان, 世界人权宣言), the slug of the folder's name."""
+    if re.search(r"[a-z0-9]", title.lower()):
+        return slugify(title)
+    return slugify(folder.resolve().name)
 
 
 def check_empty(folder: Path) -> None:
@@ -131,8 +210,15 @@ def yaml_string(text: str) -> str:
 
 def next_steps(result: NewManuscript) -> list[str]:
     """What to do with the new folder, for the command to print."""
+    lines = [f"Created {result.folder}/ for “{result.title}”: {', '.join(result.files)}."]
+    if result.sample is not None:
+        lines.append(
+            f"text.md is a sample in {result.lang}, from the Universal Declaration of Human Rights."
+        )
+    elif result.english_instead:
+        lines.append(f"There is no sample text in {result.lang}: text.md is the English sample.")
     return [
-        f"Created {result.folder}/ for “{result.title}”: {', '.join(result.files)}.",
+        *lines,
         "Next:",
         f"  cd {shlex.quote(str(result.folder))}",
         "  make          build every edition into build/",

@@ -64,9 +64,9 @@ def test_bom_and_crlf_are_accepted(tmp_path):
     assert read_html(tmp_path / "out" / "t.html").notes == ["Note."]
 
 
-def test_empty_text_builds(tmp_path):
+def test_empty_text_is_refused(tmp_path):
     folder = manuscript(tmp_path / "m", "")
-    assert build(folder, tmp_path / "out", "html", "epub").exit_code == 0
+    assert_clean_failure(build(folder, tmp_path / "out", "html", "epub"), "text.md: holds no text")
 
 
 def test_deep_nesting_builds(tmp_path):

@@ -32,6 +32,10 @@ def seed_proof(seed_editions: dict[str, Path], tmp_path_factory: pytest.TempPath
     return proof(SEED, out), out
 
 
+def test_a_book_bound_on_the_right_opens_its_spreads_the_other_way() -> None:
+    assert facing_pages(5, right_to_left=True) == [(1, None), (3, 2), (5, 4)]
+
+
 def test_facing_pages_put_page_one_alone_on_the_right() -> None:
     assert facing_pages(1) == [(None, 1)]
     assert facing_pages(5) == [(None, 1), (2, 3), (4, 5)]

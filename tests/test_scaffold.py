@@ -6,15 +6,17 @@ import os
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.files import STYLES_DIR
 from pipeline.metadata import fields, load_metadata, sections
-from pipeline.scaffold import scaffold_dir
+from pipeline.scaffold import sample_index, samples_dir, scaffold_dir
 
 KEY_LINE = re.compile(r"^(?P<indent> *)(?:# )?(?P<key>[a-z-]+):(?P<rest>.*)$")
 
@@ -99,11 +101,11 @@ def test_new_writes_valid_metadata_and_every_example_is_valid(tmp_path):
 
 def test_new_takes_the_title_from_the_folder_and_the_language_given(tmp_path):
     folder = tmp_path / "my-first_pamphlet"
-    assert run("new", str(folder), "--lang", "fr-CA").exit_code == 0
+    assert run("new", str(folder), "--lang", "en-CA").exit_code == 0
     metadata = load_metadata(folder / "metadata.yaml")
     assert (metadata.title, metadata.lang, metadata.slug) == (
         "My first pamphlet",
-        "fr-CA",
+        "en-CA",
         "my-first-pamphlet",
     )
 
@@ -184,3 +186,77 @@ def test_make_builds_the_new_manuscript_then_only_what_changed(tmp_path):
     assert make(folder, "-q", "html").returncode == 1, "make misses a changed manuscript file"
     planned = make(folder, "-n", "pdf", "epub").stdout
     assert "pipeline build . --output-dir build --format pdf --format epub" in planned
+
+
+SAMPLED = sorted(tag for tag, entry in sample_index().items() if isinstance(entry, dict))
+ENGLISH_SAMPLE = scaffold_dir().joinpath("text.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        pytest.param("ar", "الإعلان العالمي لحقوق الإنسان", id="ar"),
+        pytest.param("zh", "世界人权宣言", id="zh"),
+        pytest.param("hi", "मानव अधिकारों की सार्वभौम घोषणा", id="hi"),
+        pytest.param("ru", "Всеобщая декларация прав человека", id="ru"),
+    ],
+)
+def test_new_in_a_language_writes_its_sample_which_builds_and_checks_clean(tmp_path, lang, title):
+    folder = tmp_path / "pamphlet"
+    created = run("new", str(folder), "--lang", lang)
+    assert created.exit_code == 0, created.output
+    assert f"text.md is a sample in {lang}" in created.output
+    metadata = load_metadata(folder / "metadata.yaml")
+    assert (metadata.lang, metadata.title, metadata.slug) == (lang, title, "pamphlet")
+    text = (folder / "text.md").read_text(encoding="utf-8")
+    assert text != ENGLISH_SAMPLE and "[@udhr]" in text and "[^preamble]:" in text
+    assert title in (folder / "references.bib").read_text(encoding="utf-8")
+
+    out = folder / "build"
+    built = run("build", str(folder), "--output-dir", str(out))
+    assert built.exit_code == 0, built.output
+    assert "warning" not in built.output, built.output
+    checked = run("check", str(folder), "--build-dir", str(out))
+    assert checked.exit_code == 0, checked.output
+    assert re.search(
+        r"checks on manuscript, pdf, booklet, cover, epub, html: 0 errors, 0 warnings",
+        checked.output,
+    ), checked.output
+
+
+def test_new_finds_the_sample_of_a_tag_with_a_region_or_script(tmp_path):
+    for lang, folder_name in [("ar-EG", "ar"), ("zh-Hant-TW", "zh-Hant"), ("zh-TW", "zh-Hant")]:
+        folder = tmp_path / lang
+        assert run("new", str(folder), "--lang", lang, "--title", "T").exit_code == 0
+        sample = samples_dir().joinpath(folder_name, "text.md").read_text(encoding="utf-8")
+        assert (folder / "text.md").read_text(encoding="utf-8") == sample
+        assert load_metadata(folder / "metadata.yaml").title == "T"
+
+
+def test_new_in_a_language_without_a_sample_writes_the_english_one_and_says_so(tmp_path):
+    folder = tmp_path / "welsh"
+    result = run("new", str(folder), "--lang", "cy")
+    assert result.exit_code == 0, result.output
+    assert "There is no sample text in cy: text.md is the English sample." in result.output
+    assert (folder / "text.md").read_text(encoding="utf-8") == ENGLISH_SAMPLE
+    assert load_metadata(folder / "metadata.yaml").lang == "cy"
+    english = run("new", str(tmp_path / "english"), "--lang", "en-GB")
+    assert "sample" not in english.output
+
+
+@pytest.mark.parametrize("tag", SAMPLED)
+def test_every_sample_is_in_nfc_with_one_note_one_citation_and_its_title(tag):
+    entry = sample_index()[tag]
+    folder = samples_dir().joinpath(entry["folder"])
+    text = folder.joinpath("text.md").read_text(encoding="utf-8")
+    bib = folder.joinpath("references.bib").read_text(encoding="utf-8")
+    assert unicodedata.normalize("NFC", text) == text
+    assert text.count("[@udhr]") == 1 and text.count("[^preamble]") == 2
+    assert f"title = {{{entry['title']}}}" in bib
+
+
+def test_the_help_of_new_names_every_language_with_a_sample():
+    help_text = " ".join(run("new", "--help").output.split())
+    listed = re.search(r"a sample of its own \(([^)]*)\)", help_text)
+    assert listed, help_text
+    assert sorted(tag.strip().lower() for tag in listed.group(1).split(",")) == SAMPLED

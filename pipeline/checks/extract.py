@@ -17,13 +17,16 @@ from pathlib import Path
 import lxml.etree
 import lxml.html
 
+from pipeline.checks.pdf_lines import RIGHT_TO_LEFT, page_lines
 from pipeline.document import Document
 from pipeline.links import XREF_CLASS
 
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 NS = {"x": XHTML, "epub": EPUB_NS}
-NOTE_START = re.compile(r"^(\d+)\.\s")
+NOTE_START = re.compile(r"^(?:(\d+)\.\s|\.(\d+)(?=[^\d\s.]))")
+"""A note's number at the start of its first line: "3. " in a left-to-right note, read as
+".3" before the text in a right-to-left one (the number sits at the line's right end)."""
 FOLIO_ZONE_PT = 45
 HEAD_ZONE_SHARE = 0.075
 """Running heads sit in the top margin: lines starting above this share of the page height."""
@@ -58,6 +61,12 @@ class EditionContent:
     table_headers: list[str] = field(default_factory=list)
     """The header rows of tables, which the print edition repeats on every page a table
     crosses."""
+
+
+def spaced(text: str) -> str:
+    """Text with every run of spaces one plain space: a heading's no-break spaces (French
+    ones before a colon) become plain ones in a PDF's bookmarks."""
+    return " ".join(text.split())
 
 
 def comparable(text: str) -> str:
@@ -97,7 +106,7 @@ def _is_math(element) -> bool:
 
 def from_document(document: Document) -> EditionContent:
     return EditionContent(
-        notes=[_plain(lxml.html.fragment_fromstring(n.html, "div")) for n in document.notes],
+        notes=[_plain(_html_fragment(n.html)) for n in document.notes],
         bibliography=[entry.text for entry in document.bibliography],
         headings=[heading.text for heading in document.headings],
         text=_plain(document.body),
@@ -111,7 +120,7 @@ def read_html(path: Path) -> EditionContent:
     """Read the web edition: notes sit in the text beside their blocks, so they are taken
     out of it (the running text is the text without them), and each bibliography entry is
     read without its "cited in" links back to the notes."""
-    tree = lxml.html.parse(str(path)).getroot()
+    tree = lxml.html.parse(str(path), html_parser()).getroot()
     notes = []
     for item in tree.xpath("//*[@role='doc-footnote']"):
         for back in item.xpath(".//*[@role='doc-backlink']"):
@@ -124,7 +133,7 @@ def read_html(path: Path) -> EditionContent:
     return EditionContent(
         notes=notes,
         bibliography=[_plain(e) for e in tree.xpath("//*[@id='bibliography']//li")],
-        headings=[_plain(h) for h in main.xpath(".//h2|.//h3|.//h4|.//h5|.//h6")],
+        headings=[_heading(h) for h in main.xpath(".//h2|.//h3|.//h4|.//h5|.//h6")],
         text=_plain(main) if main is not None else "",
         citations=[_plain(span) for span in main.xpath(IN_TEXT_CITATIONS)],
     )
@@ -145,7 +154,7 @@ def read_epub(path: Path) -> EditionContent:
     texts = []
     with zipfile.ZipFile(path) as archive:
         for name in spine_documents(archive):
-            root = lxml.etree.fromstring(archive.read(name))
+            root = lxml.etree.fromstring(archive.read(name), xml_parser())
             for aside in root.xpath("//x:aside[@epub:type='footnote']", namespaces=NS):
                 content.notes.append(_xml_plain(aside, skip_backlinks=True))
             if root.xpath("//*[@role='doc-bibliography']"):
@@ -155,7 +164,7 @@ def read_epub(path: Path) -> EditionContent:
                 continue
             for section in root.xpath(EPUB_TEXT_SECTIONS, namespaces=NS):
                 content.headings.extend(
-                    _xml_plain(h) for h in section.xpath(EPUB_HEADINGS, namespaces=NS)
+                    _heading(h) for h in section.xpath(EPUB_HEADINGS, namespaces=NS)
                 )
                 citations.extend(
                     _xml_plain(c) for c in section.xpath(EPUB_CITATIONS, namespaces=NS)
@@ -164,6 +173,30 @@ def read_epub(path: Path) -> EditionContent:
     content.text = " ".join(texts)
     content.citations = citations
     return content
+
+
+def xml_parser() -> lxml.etree.XMLParser:
+    """A parser that reads an edition's XHTML as deep as the build wrote it (lxml's own stop
+    at 256 levels), one for each reading, as the checks read editions side by side."""
+    return lxml.etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True)
+
+
+def html_parser() -> lxml.html.HTMLParser:
+    """The same for an edition's HTML."""
+    return lxml.html.HTMLParser(huge_tree=True)
+
+
+def _html_fragment(markup: str):
+    return lxml.html.fragment_fromstring(markup, "div", parser=html_parser())
+
+
+def _heading(element) -> str:
+    """A heading's words without the numbers of the notes it calls, as the outline and the
+    contents give them."""
+    element = copy.deepcopy(element)
+    for call in element.xpath(".//*[@role='doc-noteref']"):
+        _drop_keep_tail(call)
+    return _plain(element)
 
 
 def _xml_plain(element, skip_backlinks: bool = False) -> str:
@@ -232,7 +265,7 @@ def read_pdf(path: Path, bibliography_title: str | None = None) -> EditionConten
             if page.number + 1 >= bib_page:
                 _add_bibliography_lines(content.bibliography, lines, bibliography_title)
                 continue
-            for y, _x, text in lines:
+            for y, _x, text, _right in lines:
                 if rule is not None and y > rule:
                     _add_note_line(content.notes, text)
                 else:
@@ -250,7 +283,7 @@ def _bibliography_bookmark(pdf, toc: list) -> str | None:
     return next((t for _l, t, p in reversed(toc) if p == page), None)
 
 
-def text_lines(page) -> list[tuple[float, float, str]]:
+def text_lines(page) -> list[tuple[float, float, str, float]]:
     """The page's lines (top, left, text) without its running head, folio and bullets."""
     height = page.rect.height
     return [
@@ -262,7 +295,7 @@ def text_lines(page) -> list[tuple[float, float, str]]:
     ]
 
 
-def _is_folio(line: tuple[float, float, str], height: float) -> bool:
+def _is_folio(line: tuple[float, float, str, float], height: float) -> bool:
     return line[2].isdigit() and line[0] > min(
         height - FOLIO_ZONE_PT, height * (1 - FOLIO_ZONE_SHARE)
     )
@@ -289,14 +322,21 @@ def join_lines(lines: list[str]) -> str:
 
 
 def _add_bibliography_lines(
-    entries: list[str], lines: list[tuple[float, float, str]], title: str
+    entries: list[str], lines: list[tuple[float, float, str, float]], title: str
 ) -> None:
+    """One entry per line that starts at the margin (the right one in a right-to-left
+    bibliography); continuation lines hang indented."""
     lines = [line for line in lines if line[2] != title]
     if not lines:
         return
-    margin = min(x for _y, x, _t in lines)
-    for _y, x, text in lines:
-        if x <= margin + 1 or not entries:
+    if sum(1 for line in lines if RIGHT_TO_LEFT.search(line[2])) * 2 > len(lines):
+        margin = max(right for *_, right in lines)
+        starts = [right >= margin - 1 for *_, right in lines]
+    else:
+        margin = min(x for _y, x, _t, _r in lines)
+        starts = [x <= margin + 1 for _y, x, _t, _r in lines]
+    for (_y, _x, text, _right), first in zip(lines, starts, strict=True):
+        if first or not entries:
             entries.append(text)
         else:
             entries[-1] += "\n" + text
@@ -329,23 +369,21 @@ def _is_black(drawing: dict) -> bool:
     return colour is not None and all(component < 0.1 for component in colour)
 
 
-def _lines(page) -> list[tuple[float, float, str]]:
-    lines = []
-    for block in page.get_text("dict")["blocks"]:
-        for line in block.get("lines", []):
-            text = "".join(span["text"] for span in line["spans"]).strip()
-            if text:
-                lines.append((line["bbox"][1], line["bbox"][0], text))
-    lines.sort(key=lambda item: item[0])
-    return lines
+def _lines(page) -> list[tuple[float, float, str, float]]:
+    """The page's lines as (top, left, text, right), top to bottom."""
+    return [(top, left, text, right) for top, left, right, text in page_lines(page)]
 
 
 def _add_note_line(notes: list[str], text: str) -> None:
     match = NOTE_START.match(text)
-    if match and int(match.group(1)) == len(notes) + 1:
+    if match and note_number(match) == len(notes) + 1:
         notes.append(text[match.end() :])
     elif notes:
         notes[-1] += "\n" + text
+
+
+def note_number(marker: re.Match) -> int:
+    return int(marker.group(1) or marker.group(2))
 
 
 def _is_code(span: dict) -> bool:
@@ -374,7 +412,7 @@ def note_pages(pdf) -> list[tuple[int, int, set[int]]]:
                 text = "".join(span["text"] for span in line["spans"]).strip()
                 marker = NOTE_START.match(text)
                 if marker:
-                    starts.setdefault(int(marker.group(1)), number)
+                    starts.setdefault(note_number(marker), number)
                 continue
             for span in line["spans"]:
                 text = span["text"].strip()

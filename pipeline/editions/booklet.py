@@ -22,8 +22,8 @@ The options under ``print:``:
 - ``sheet-marks``: crop marks (pdfimpose's) and dashed fold marks at the spine, drawn in
   the spare paper round the pages; the sheet must leave room for them.
 
-A right-to-left text (``lang`` Arabic, Persian, Urdu, Hebrew or Yiddish, or ``dir: rtl``
-once the metadata declares that key) is bound on the right edge: each sheet side carries its
+A right-to-left text (its language's direction in ``styles/languages.yaml``, or ``dir: rtl``
+in the metadata) is bound on the right edge: each sheet side carries its
 pages mirrored, page 1 on the left of the first side. pdfimpose's ``bind="right"`` turns
 every page upside down on the sheet instead, which prints the same but reads badly on
 screen.
@@ -42,12 +42,13 @@ from pipeline.document import Document
 from pipeline.editions import Edition, Layout
 from pipeline.errors import PipelineError
 from pipeline.files import atomic_write
+from pipeline.languages import language_of
 from pipeline.layout import PrintPages
 from pipeline.layout.pagesize import POINTS_PER_MM, PageSize, booklet_sheet, parse_sheet_size
 from pipeline.layout.stage import STYLE_FILES, page_size
+from pipeline.manuscript import Manuscript
 from pipeline.metadata import FLAG, NUMBER, TEXT, Metadata
 
-RTL_LANGUAGES = {"ar", "fa", "ur", "he", "yi"}
 MARK_ROOM_MM = 8.0
 """The spare paper each side of the pages that crop and fold marks need."""
 MARK_GAP_PT = 6.0
@@ -94,7 +95,7 @@ def imposition(document: Document) -> Imposition:
             meta.path,
             meta.line_of("print.sheet-marks"),
         )
-    return Imposition(sheet, signature, caliper, marks, right_to_left(meta))
+    return Imposition(sheet, signature, caliper, marks, right_to_left(document.manuscript))
 
 
 def paper_caliper_mm(meta: Metadata) -> float:
@@ -113,10 +114,9 @@ def paper_caliper_mm(meta: Metadata) -> float:
     return value
 
 
-def right_to_left(meta: Metadata) -> bool:
+def right_to_left(manuscript: Manuscript) -> bool:
     """Whether the text reads from right to left, so that the booklet binds on the right."""
-    language = str(meta.get("lang") or "").split("-")[0].lower()
-    return language in RTL_LANGUAGES or str(meta.get("dir") or "").lower() == "rtl"
+    return language_of(manuscript).rtl
 
 
 def signatures(pages: int, signature_pages: int) -> list[tuple[int, int]]:

@@ -28,12 +28,14 @@ from pipeline.errors import PipelineError
 from pipeline.fetch import refused_error, sandboxed_fetcher
 from pipeline.files import atomic_write, resolve_inside
 from pipeline.labels import labels_for
+from pipeline.languages import language_of
 from pipeline.layout import PrintPages
 from pipeline.layout.front_matter import split_title
 from pipeline.layout.pagesize import PageSize
 from pipeline.layout.stage import page_size
 from pipeline.metadata import TEXT, Metadata
 from pipeline.templates import render
+from pipeline.typefaces import STYLE_FILES, faces_css
 
 TEMPLATE = "cover-print.html"
 STYLESHEET = "cover.css"
@@ -109,8 +111,12 @@ def cover_pdf(document: Document, page_count: int) -> bytes:
     stylesheet = weasyprint.CSS(
         filename=str(manuscript.style_path(STYLESHEET)), url_fetcher=fetcher
     )
+    sheets = [stylesheet]
+    if document.typefaces is not None:
+        faces = faces_css(manuscript, document.typefaces, print_edition=True)
+        sheets.append(weasyprint.CSS(string=faces, url_fetcher=fetcher))
     try:
-        pdf = html.write_pdf(stylesheets=[stylesheet])
+        pdf = html.write_pdf(stylesheets=sheets)
     except FatalURLFetchingError:
         raise refused_error(fetcher, manuscript.root) from None
     return finish(pdf, BLEED_MM * PT_PER_MM, identifier_info(identifiers(document.metadata)))
@@ -205,6 +211,7 @@ def cover_markup(document: Document, shape: Geometry) -> str:
         TEMPLATE,
         labels=labels_for(document.manuscript),
         lang=meta.lang,
+        rtl=language_of(document.manuscript).rtl,
         title=meta.title,
         meta=_head(meta),
         binding=shape.binding,
@@ -287,7 +294,7 @@ EDITION = Edition(
     name="cover",
     suffix="-cover.pdf",
     write=write,
-    styles=("cover.css", "templates/cover-print*", "labels/*.yaml"),
+    styles=("cover.css", "templates/cover-print*", "labels/*.yaml", *STYLE_FILES),
     options={
         "print": {"binding": TEXT, "paper-caliper": TEXT, "pages-per-inch": TEXT},
     },

@@ -7,16 +7,15 @@ escaping of ``*``, ``@``, ``[`` and the like is pandoc's and the text reads back
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pipeline import limits
 from pipeline.document import pandoc_path
 from pipeline.errors import PipelineError
 
-PANDOC_TIMEOUT_S = 120
 Node = dict[str, Any]
 Visit = Callable[[Node], "Node | list[Node]"]
 
@@ -41,20 +40,19 @@ MARKDOWN_WRITER = "markdown" + "".join(
 def run_pandoc(
     args: list[str], source: Path, stdin: bytes | None = None, cwd: Path | None = None
 ) -> bytes:
-    """Run pandoc in its sandbox; a failure is a PipelineError naming ``source``."""
-    try:
-        result = subprocess.run(
-            [pandoc_path(), "--sandbox", *args],
-            input=stdin,
-            capture_output=True,
-            timeout=PANDOC_TIMEOUT_S,
-            cwd=cwd,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise PipelineError(
-            f"pandoc took over {PANDOC_TIMEOUT_S} s and was stopped", source
-        ) from None
+    """Run pandoc in its sandbox, under the time and memory limits; a failure is a
+    PipelineError naming ``source``."""
+    result = limits.run(
+        [pandoc_path(), "--sandbox", *args],
+        "pandoc",
+        source,
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        check=False,
+    )
+    if limits.ran_out_of_memory(result):
+        raise limits.out_of_memory("pandoc", source)
     if result.returncode != 0:
         lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise PipelineError(lines[0] if lines else "pandoc failed", source)

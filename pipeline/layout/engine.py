@@ -35,6 +35,7 @@ import gc
 import importlib
 import operator
 import os
+import re
 import sys
 import threading
 from collections import Counter
@@ -61,6 +62,8 @@ PATCH_TARGETS = (
     ("weasyprint.formatting_structure.boxes", "TextBox"),
     ("weasyprint.formatting_structure.boxes", "ReplacedBox"),
     ("pydyf", "PDF.page_references"),
+    ("pydyf", "Stream.begin_marked_content"),
+    ("weasyprint.draw.text", "draw_first_line"),
 )
 """Every internal name this module replaces or reads, as (module, attribute path)."""
 
@@ -136,6 +139,7 @@ def import_weasyprint() -> ModuleType:
             check_versions()
             _import_quickly()
         _patch_once()
+        _patch_text_once()
         return sys.modules["weasyprint"]
 
 
@@ -190,6 +194,69 @@ def _patch_once() -> None:
     page.set_page_type_computed_styles = style_page_type
     layout.layout_fixed_boxes = _skip_pages_without_fixed_boxes(layout.layout_fixed_boxes)
     _patched = True
+
+
+_text_patched = False
+
+COMPLEX_SCRIPTS = re.compile(
+    "[\u0300-\u036f\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u0f00-\u109f"
+    "\u1780-\u17ff\u1ab0-\u1aff\u1dc0-\u1dff\ua8e0-\ua8ff\ufb1d-\ufdff\ufe70-\ufeff]"
+)
+"""Combining marks and the scripts whose glyphs stand for no single character each: Hebrew
+and Arabic points and ligatures, the Indic scripts' reordered vowel signs and conjuncts,
+Thai, Lao, Tibetan and Khmer. WeasyPrint maps each glyph to a text once, for the whole PDF,
+so a glyph shared by several clusters reads wrong when the PDF's text is copied or read
+aloud; a line in these scripts is given its text as ``/ActualText`` instead."""
+
+
+def _patch_text_once() -> None:
+    """Give lines of complex scripts their text (ActualText); applied to plain WeasyPrint
+    too, since it mends the output rather than speeding the layout."""
+    global _text_patched
+    if _text_patched:
+        return
+    check_engine()
+    from weasyprint.draw import text
+
+    ORIGINALS["weasyprint.draw.text.draw_first_line"] = text.draw_first_line
+    text.draw_first_line = _with_actual_text(text.draw_first_line)
+    _text_patched = True
+
+
+def _with_actual_text(draw_first_line: Any) -> Any:
+    import pydyf
+
+    def draw_line(stream: Any, textbox: Any, *args: Any, **kwargs: Any) -> Any:
+        if not COMPLEX_SCRIPTS.search(textbox.text):
+            return draw_first_line(stream, textbox, *args, **kwargs)
+        actual = pydyf.Dictionary({"ActualText": pydyf.String(_visual_text(textbox))})
+        pydyf.Stream.begin_marked_content(stream, "Span", actual)
+        try:
+            return draw_first_line(stream, textbox, *args, **kwargs)
+        finally:
+            stream.end_marked_content()
+
+    return draw_line
+
+
+def _visual_text(textbox: Any) -> str:
+    """The text of a text box's first line in the order its glyphs are drawn: runs from
+    left to right, a right-to-left run's characters reversed. PDF readers (Poppler, MuPDF)
+    read a line's characters in that order and put right-to-left runs back in reading
+    order themselves."""
+    from weasyprint.text.ffi import ffi
+
+    layout = textbox.pango_layout
+    first_line, _index = layout.get_first_line()
+    text = layout.text.encode()
+    parts = []
+    run = first_line.runs
+    while run != ffi.NULL:
+        item = run.data.item
+        piece = text[item.offset : item.offset + item.length].decode(errors="replace")
+        parts.append(piece[::-1] if item.analysis.level % 2 else piece)
+        run = run.next
+    return "".join(parts)
 
 
 # -- the linear bookkeeping --------------------------------------------------------------
@@ -454,14 +521,27 @@ _stack_lock = threading.Lock()
 def run_deep(function: Callable[[], T]) -> T:
     """Call ``function`` on a thread with a large stack and recursion limit, so that a text
     nested hundreds of levels deep lays out instead of crashing; return its result or
-    raise its exception here."""
+    raise its exception here.
+
+    The call is bounded by the time limit (``pipeline.limits``): past it, ``OutOfTime`` is
+    raised inside the thread, where the step may turn it into its own sentence (the layout
+    does), and a PipelineError here otherwise."""
+    from pipeline import limits
+
     outcome: dict[str, Any] = {}
+
+    ending = threading.Lock()
 
     def target() -> None:
         try:
-            outcome["value"] = function()
-        except BaseException as exc:  # re-raised in the calling thread
-            outcome["error"] = exc
+            try:
+                outcome["value"] = function()
+            except BaseException as exc:  # re-raised in the calling thread
+                outcome["error"] = exc
+            with ending:
+                outcome["done"] = True
+        except limits.OutOfTime:  # an interruption that came as the step ended
+            outcome.setdefault("error", limits.OutOfTime())
 
     with _stack_lock:
         previous_stack = threading.stack_size(STACK_BYTES)
@@ -472,8 +552,30 @@ def run_deep(function: Callable[[], T]) -> T:
             thread.start()
         finally:
             threading.stack_size(previous_stack)
-    thread.join()
+    seconds = limits.current().seconds
+    thread.join(seconds)
+    while thread.is_alive():
+        with ending:
+            if not outcome.get("done"):
+                _raise_in(thread, limits.OutOfTime)
+        thread.join(INTERRUPT_EVERY_S)
     sys.setrecursionlimit(previous_limit)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    error = outcome.get("error")
+    if "value" in outcome:
+        return outcome["value"]
+    if isinstance(error, limits.OutOfTime):
+        subject = limits.current().subject
+        raise limits.gave_up("a step of the build", subject) from None
+    raise error
+
+
+INTERRUPT_EVERY_S = 1.0
+"""How often a step past its time limit is interrupted again, should it have caught the
+first interruption (a ``finally`` that runs long, a bare ``except``)."""
+
+
+def _raise_in(thread: threading.Thread, error: type[BaseException]) -> None:
+    """Raise ``error`` in ``thread`` at its next Python instruction."""
+    ident = thread.ident
+    if ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(error))

@@ -20,6 +20,8 @@ from pipeline.templates import render
 TITLE_PAGE_TEMPLATE = "print-title-page.html"
 COLOPHON_TEMPLATE = "print-colophon.html"
 CONTENTS_TEMPLATE = "print-contents.html"
+TYPEFACE = "Charis SIL"
+"""The family print.css sets the text in when the document names no faces."""
 TITLE_LEAD = re.compile(r"^(?P<lead>[^:]{1,16}):\s+(?P<main>\S.*)$")
 """A short lead before a colon, such as the dates in "1922–3: The communist fractions…"."""
 
@@ -51,6 +53,13 @@ def title_page(document: Document) -> Markup:
     return Markup(markup)
 
 
+def typeface(document: Document) -> str:
+    """The name of the face the text is set in, for the colophon's line ``typeface``: the
+    first face of its script (styles/scripts.yaml)."""
+    faces = document.typefaces
+    return faces.primary if faces is not None else TYPEFACE
+
+
 def colophon(document: Document) -> Markup:
     """The colophon's lines that come from metadata; absent keys leave no empty line."""
     meta = document.metadata
@@ -59,7 +68,7 @@ def colophon(document: Document) -> Markup:
         document.manuscript,
         COLOPHON_TEMPLATE,
         title=meta.title,
-        authors=", ".join(meta.authors),
+        authors=labels_for(document.manuscript)["list_separator"].join(meta.authors),
         identifiers=identifiers(meta),
         **{key: meta.get(key) or "" for key in fields},
     )

@@ -9,13 +9,20 @@ from markupsafe import Markup
 from pipeline import matter
 from pipeline.book_identifiers import identifiers
 from pipeline.document import BLOCK_ATTRIBUTE, BibEntry, Document
+from pipeline.labels import load_labels
+from pipeline.languages import language_of
 from pipeline.layout import front_matter
+from pipeline.layout.bidi import keep_ltr_runs, ltr_runs_in
 from pipeline.layout.math import draw_formulas, notes_with_drawn_formulas
 from pipeline.layout.notes import float_notes
+from pipeline.links import XREF_CLASS
 from pipeline.markup import inner_html, shift_headings
 from pipeline.templates import render as render_template
 
 TEMPLATE = "print.html"
+XREF_PAGE = ("data-page-before", "data-page-after")
+"""The words before and after the page number print.css adds to a cross-reference, from
+the label ``xref_page`` split at its ``{page}``."""
 
 
 def render(
@@ -25,6 +32,7 @@ def render(
 ) -> str:
     """The HTML that WeasyPrint lays out."""
     meta = document.metadata
+    rtl = language_of(document.manuscript).rtl
     return render_template(
         document.manuscript,
         TEMPLATE,
@@ -33,9 +41,10 @@ def render(
         meta=_head(document),
         title_page=front_matter.title_page(document),
         colophon=front_matter.colophon(document),
+        typeface=front_matter.typeface(document),
         contents=Markup(front_matter.contents(document)),
         body=Markup(body(document, cuts, repairs)),
-        bibliography=[_entry(entry) for entry in document.bibliography],
+        bibliography=[_entry(entry, rtl) for entry in document.bibliography],
         bibliography_title=matter.bibliography_title(document),
     )
 
@@ -58,8 +67,10 @@ def _head(document: Document) -> list[tuple[str, str]]:
     return [(name, value) for name, value in tags if value]
 
 
-def _entry(entry: BibEntry) -> dict[str, object]:
-    return {"key": entry.key, "html": Markup(entry.html)}
+def _entry(entry: BibEntry, rtl: bool = False) -> dict[str, object]:
+    """A bibliography entry; in a right-to-left text, with its left-to-right runs kept in
+    order (see ``bidi``)."""
+    return {"key": entry.key, "html": Markup(ltr_runs_in(entry.html) if rtl else entry.html)}
 
 
 def body(
@@ -71,12 +82,23 @@ def body(
     shift_headings(tree, 1)
     draw_formulas(tree, document)
     float_notes(tree, notes_with_drawn_formulas(document), cuts)
+    if language_of(document.manuscript).rtl:
+        keep_ltr_runs(tree)
+    label_cross_references(tree, load_labels(document.manuscript).words["xref_page"])
     elements = block_elements(tree) if repairs else {}
     for block, name in (repairs or {}).items():
         element = elements.get(block)
         if element is not None:
             element.set("class", " ".join(filter(None, [element.get("class"), name])))
     return inner_html(tree)
+
+
+def label_cross_references(tree: HtmlElement, label: str) -> None:
+    """Give each cross-reference the words around its page number, for print.css."""
+    before, _, after = label.partition("{page}")
+    for link in tree.xpath(f"//a[contains(concat(' ', @class, ' '), ' {XREF_CLASS} ')]"):
+        link.set(XREF_PAGE[0], before)
+        link.set(XREF_PAGE[1], after)
 
 
 def block_elements(tree: HtmlElement) -> dict[int, HtmlElement]:

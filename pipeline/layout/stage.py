@@ -11,11 +11,13 @@ import io
 from string import Template
 from typing import Any
 
+from pipeline import limits, typefaces
 from pipeline.clock import build_time
 from pipeline.document import Document
 from pipeline.errors import PipelineError
 from pipeline.fetch import refused_error, sandboxed_fetcher
 from pipeline.files import read_text
+from pipeline.languages import language_of
 from pipeline.layout import PrintLayout, PrintPages, engine, pdfx
 from pipeline.layout.markup import render
 from pipeline.layout.notes import plan_cuts
@@ -29,8 +31,10 @@ STYLESHEET = "print.css"
 PAGE_STYLESHEET = "print-page.css"
 LARGE_PAGE_STYLESHEET = "print-large.css"
 LARGE_PAGE_MM = 180
+RTL_STYLESHEET = "print-rtl.css"
+"""For a right-to-left text: the book bound on the right, its lines set from the right."""
 OPTION_STYLESHEETS = {"bleed": "print-bleed.css", "crop-marks": "print-crop-marks.css"}
-STYLE_FILES = ("print*.css", "templates/print*", "labels/*.yaml")
+STYLE_FILES = ("print*.css", "templates/print*", "labels/*.yaml", *typefaces.STYLE_FILES)
 """The style files the print layout reads, for its cache key."""
 OPTIONS = {
     "page-size": TEXT,
@@ -45,11 +49,17 @@ MAX_REPAIRS = 4
 
 
 def lay_out(document: Document) -> PrintPages:
-    """The pages laid out and written as a PDF, with where things fell."""
-    with engine.fewer_full_collections():
-        rendered = lay_out_pages(document)
-        layout = print_layout(rendered)
-        data = write_pdf(document, rendered)
+    """The pages laid out and written as a PDF, with where things fell; past the time limit
+    (``pipeline.limits``), an error naming the manuscript."""
+    try:
+        with engine.fewer_full_collections():
+            rendered = lay_out_pages(document)
+            layout = print_layout(rendered)
+            data = write_pdf(document, rendered)
+    except limits.OutOfTime:
+        texts = document.manuscript.texts
+        subject = texts[0].path if len(texts) == 1 else document.manuscript.root
+        raise limits.gave_up("the print layout", subject) from None
     return PrintPages(layout, data)
 
 
@@ -61,11 +71,28 @@ def write_pdf(document: Document, rendered: Any) -> bytes:
         _need_profiles(document)
         pdfx.date(rendered.metadata, build_time())
     pdf = io.BytesIO()
-    rendered.write_pdf(pdf, **options)
+    from weasyprint.urls import FatalURLFetchingError
+
+    finisher = _pages_turn_right_to_left if language_of(document.manuscript).rtl else None
+    try:
+        rendered.write_pdf(pdf, finisher=finisher, **options)
+    except FatalURLFetchingError:
+        raise refused_error(rendered.url_fetcher, document.manuscript.root) from None
     if not pdfx.is_pdfx(variant):
         return pdf.getvalue()
     bleed = bool(document.metadata.section("print").get("bleed"))
     return pdfx.finish(pdf.getvalue(), variant, bleed)
+
+
+def _pages_turn_right_to_left(_rendered: Any, pdf: Any) -> None:
+    """Mark a right-to-left book's PDF so that viewers show its spreads as it opens, the
+    first page of each on the right (``/ViewerPreferences /Direction /R2L``)."""
+    import pydyf
+
+    preferences = pdf.catalog.get("ViewerPreferences")
+    if preferences is None:
+        preferences = pdf.catalog["ViewerPreferences"] = pydyf.Dictionary()
+    preferences["Direction"] = "/R2L"
 
 
 def lay_out_pages(document: Document) -> Any:
@@ -143,7 +170,8 @@ def pdf_options(document: Document) -> dict:
 
 
 def stylesheets(document: Document, fetcher: Any = None) -> list:
-    """print.css, the page size, and the stylesheets the ``print`` options switch on."""
+    """print.css, the page size, print-rtl.css for a right-to-left text, and the
+    stylesheets the ``print`` options switch on."""
     weasyprint = engine.import_weasyprint()
 
     manuscript = document.manuscript
@@ -156,12 +184,16 @@ def stylesheets(document: Document, fetcher: Any = None) -> list:
     def sheet(name: str) -> Any:
         return weasyprint.CSS(filename=str(manuscript.style_path(name)), url_fetcher=fetcher)
 
-    sheets = [sheet(STYLESHEET)]
-    sheets.append(
-        weasyprint.CSS(string=page_css, base_url=str(manuscript.styles), url_fetcher=fetcher)
-    )
+    def inline(css: str) -> Any:
+        return weasyprint.CSS(string=css, base_url=str(manuscript.styles), url_fetcher=fetcher)
+
+    sheets = [sheet(STYLESHEET), inline(page_css)]
+    if document.typefaces is not None:
+        sheets.append(inline(typefaces.faces_css(manuscript, document.typefaces, True)))
     if size.width > LARGE_PAGE_MM:
         sheets.append(sheet(LARGE_PAGE_STYLESHEET))
+    if language_of(manuscript).rtl:
+        sheets.append(sheet(RTL_STYLESHEET))
     sheets.extend(sheet(name) for option, name in OPTION_STYLESHEETS.items() if options.get(option))
     if pdfx.is_pdfx(options.get("pdf-variant")):
         sheets.append(sheet(pdfx.STYLESHEET))

@@ -319,3 +319,25 @@ def test_an_isbn_10_is_printed_as_its_978_barcode(tmp_path):
     assert decoded_barcodes(pdf, tmp_path) == ["9780306406157"]
     with pymupdf.open(pdf) as opened:
         assert "ISBN 0-306-40615-2" in opened[0].get_text()
+
+
+def test_a_right_to_left_book_has_its_front_on_the_left(tmp_path):
+    """Bound on the right, an Arabic pamphlet's cover sheet has the front panel on the left
+    and the back (with the description) on the right."""
+    folder = tmp_path / "ar"
+    folder.mkdir()
+    (folder / "metadata.yaml").write_text(
+        "title: الإعلان العالمي لحقوق الإنسان\nlang: ar\ndescription: نص الوصف\n",
+        encoding="utf-8",
+    )
+    (folder / "text.md").write_text("لما كان الاعتراف بالكرامة المتأصلة.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(folder, formats=["cover"], out_dir=out)
+    with pymupdf.open(next(out.glob("*-cover.pdf"))) as pdf:
+        page = pdf[0]
+        trim = trim_on_page(page)
+        middle = trim.x0 + trim.width / 2
+        left = page.get_text(clip=pymupdf.Rect(page.rect.x0, page.rect.y0, middle, page.rect.y1))
+        right = page.get_text(clip=pymupdf.Rect(middle, page.rect.y0, page.rect.x1, page.rect.y1))
+    assert "الإعلان" in left and "الوصف" not in left
+    assert "الوصف" in right and "الإعلان" not in right

@@ -116,7 +116,7 @@ def test_margins_are_mirrored_wider_at_the_spine(seed_editions):
         for page in list(pdf)[front:]:
             lines = text_lines(page)
             left, _right = side_margins(page)
-            assert min(x for _y, x, _t in lines) == pytest.approx(left, abs=1.5), page.number
+            assert min(x for _y, x, _t, _r in lines) == pytest.approx(left, abs=1.5), page.number
 
 
 @pytest.mark.parametrize("edition", ["seed", "long-note", "small"])

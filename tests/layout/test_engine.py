@@ -19,6 +19,7 @@ ORIGINAL_SOURCES = {
     ("weasyprint.layout", "layout_fixed_boxes"): "5c62b9c0838af971",
     ("weasyprint.layout.page", "set_page_type_computed_styles"): "4e68b396b35c4a06",
     ("pydyf", "PDF.page_references"): "060bf90aad55931b",
+    ("weasyprint.draw.text", "draw_first_line"): "1bb8eae6d88e71b1",
 }
 """A hash of the source of each function the engine replaces or wraps, as the pinned
 release has it: ``style_page_type`` follows ``set_page_type_computed_styles`` line by line,

@@ -38,7 +38,7 @@ def booklet_page_order(context: CheckContext):
         pages = [comparable(page.get_text()) for page in pdf]
     meta = context.manuscript.metadata
     signature = meta.section("print").get("signature-pages") or 0
-    order = saddle_order(-(-len(pages) // 4) * 4, signature, right_to_left(meta))
+    order = saddle_order(-(-len(pages) // 4) * 4, signature, right_to_left(context.manuscript))
     halves = half_texts(booklet)
     if len(halves) != len(order):
         return  # booklet.page-count reports a booklet of the wrong length

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from pipeline.checks.context import CheckContext
-from pipeline.checks.extract import citation_form, comparable
+from pipeline.checks.extract import citation_form, comparable, spaced
 from pipeline.checks.registry import Severity, rule
 
 WORD_TOLERANCE = 0.005
@@ -98,9 +98,9 @@ def bibliography(context: CheckContext):
 
 @rule("cross.headings", Severity.ERROR, "The heading outline differs between editions.")
 def headings(context: CheckContext):
-    expected = context.content("manuscript").headings
+    expected = [spaced(h) for h in context.content("manuscript").headings]
     for name in _editions(context):
-        found = context.content(name).headings
+        found = [spaced(h) for h in context.content(name).headings]
         if found != expected:
             missing = [h for h in expected if h not in found]
             extra = [h for h in found if h not in expected]
@@ -147,9 +147,19 @@ PAGE_REFERENCE_WORDS = 2
 """The words print.css adds after a cross-reference: "(p. 4)"."""
 
 
+UNSPACED = (
+    "\u0e00-\u0e7f\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff"
+)
+"""Thai, Kana, Han and Hangul: scripts whose lines break between any two characters (Thai,
+Chinese and Japanese leave no space between words; Korean lines break inside words too),
+so their characters are counted one by one and a line break adds no word."""
+TOKEN = re.compile(f"[{UNSPACED}]|[^\\s{UNSPACED}]+")
+
+
 def _words(text: str) -> int:
     """Words of running text; list numbers a printed edition spells out do not count."""
-    return sum(1 for word in text.split() if not LIST_NUMBER.match(word))
+    return sum(1 for word in TOKEN.findall(text) if not LIST_NUMBER.match(word))
 
 
 def _short(text: str, length: int = 60) -> str:

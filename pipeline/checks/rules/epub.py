@@ -7,7 +7,7 @@ import zipfile
 import lxml.etree
 
 from pipeline.checks.context import CheckContext
-from pipeline.checks.extract import NS, opf_path, spine_documents
+from pipeline.checks.extract import NS, opf_path, spine_documents, xml_parser
 from pipeline.checks.registry import Severity, rule
 from pipeline.checks.validators.epubcheck import Message, run_epubcheck
 
@@ -52,7 +52,7 @@ def _documents(context: CheckContext):
     def read():
         with zipfile.ZipFile(path) as archive:
             return [
-                (name, lxml.etree.fromstring(archive.read(name)))
+                (name, lxml.etree.fromstring(archive.read(name), xml_parser()))
                 for name in spine_documents(archive)
             ]
 
@@ -82,10 +82,12 @@ def nav_headings(context: CheckContext):
     if context.edition_path("epub") is None:
         return
     with zipfile.ZipFile(context.edition_path("epub")) as archive:
-        opf = lxml.etree.fromstring(archive.read(opf_path(archive)))
+        opf = lxml.etree.fromstring(archive.read(opf_path(archive)), xml_parser())
         base = opf_path(archive).rpartition("/")[0]
         nav_href = opf.xpath("//*[local-name()='item'][contains(@properties,'nav')]/@href")
-        nav = lxml.etree.fromstring(archive.read(f"{base}/{nav_href[0]}" if base else nav_href[0]))
+        nav = lxml.etree.fromstring(
+            archive.read(f"{base}/{nav_href[0]}" if base else nav_href[0]), xml_parser()
+        )
     toc = nav.xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)
     listed = {" ".join("".join(a.itertext()).split()) for a in toc}
     for heading in context.document().headings:
@@ -99,7 +101,7 @@ def accessibility_metadata(context: CheckContext):
     if path is None:
         return
     with zipfile.ZipFile(path) as archive:
-        opf = lxml.etree.fromstring(archive.read(opf_path(archive)))
+        opf = lxml.etree.fromstring(archive.read(opf_path(archive)), xml_parser())
     present = set(opf.xpath("//*[local-name()='meta']/@property"))
     for prop in A11Y_PROPERTIES:
         if prop not in present:

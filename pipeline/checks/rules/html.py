@@ -5,6 +5,7 @@ from __future__ import annotations
 import lxml.html
 
 from pipeline.checks.context import CheckContext
+from pipeline.checks.extract import html_parser
 from pipeline.checks.registry import Severity, rule
 from pipeline.checks.validators.nuchecker import nu_available, run_nu_checker
 
@@ -13,7 +14,7 @@ def _page(context: CheckContext):
     path = context.edition_path("html")
     if path is None:
         return None
-    return context.memo("html-tree", lambda: lxml.html.parse(str(path)).getroot())
+    return context.memo("html-tree", lambda: lxml.html.parse(str(path), html_parser()).getroot())
 
 
 def nu_messages(context: CheckContext) -> list:

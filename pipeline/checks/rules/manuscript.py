@@ -12,10 +12,12 @@ from pipeline.checks.context import CheckContext
 from pipeline.checks.prose import paragraphs, prose_lines
 from pipeline.checks.registry import Severity, rule
 from pipeline.errors import PipelineError
+from pipeline.languages import language_of
 from pipeline.manuscript import NOTE_DEFINITION, NOTE_REFERENCE
 
 CITATION = re.compile(r"(?<![\w@])@([\w][\w:.#$%&\-+?<>~/]*\w|\w)")
 STRAIGHT_QUOTE = re.compile(r"[\"']")
+APOSTROPHE = "’"
 HYPHEN_AS_DASH = re.compile(r"(?<=\S) - (?=\S)")
 SPACED_EN_DASH = re.compile(r"\S – \S")
 UNSPACED_EM_DASH = re.compile(r"\w—\w")
@@ -122,9 +124,11 @@ def duplicate_note(context: CheckContext):
 
 @rule("manuscript.straight-quote", Severity.WARNING, "Straight quotes where curly ones belong.")
 def straight_quote(context: CheckContext):
+    quotes = language_of(context.manuscript).quotes
+    marks = " ".join(dict.fromkeys(quotes))
     for name, number, line in _places(context):
         if STRAIGHT_QUOTE.search(line):
-            yield _place(name, number), "straight quotation mark or apostrophe; use “ ” ‘ ’ or ’"
+            yield _place(name, number), f"straight quotation mark or apostrophe; use {marks} or ’"
 
 
 @rule(
@@ -133,15 +137,30 @@ def straight_quote(context: CheckContext):
     "A paragraph opens or closes a quote it never closes or opened.",
 )
 def unbalanced_quotes(context: CheckContext):
+    """The language's quotation marks (styles/languages.yaml) must pair up in a paragraph:
+    its outer pair, and its inner pair unless the inner closing mark is the apostrophe."""
+    quotes = language_of(context.manuscript).quotes
+    pairs = [quotes[:2]] + ([quotes[2:]] if APOSTROPHE not in quotes[2:] else [])
     for text in context.manuscript.texts:
         for number, paragraph in paragraphs(text.source):
-            opening, closing = paragraph.count("“"), paragraph.count("”")
-            if opening != closing:
-                missing = "an opening “" if closing > opening else "a closing ”"
-                yield (
-                    _place(text.path.name, number),
-                    f"quotation marks do not pair up ({missing} is missing)",
-                )
+            for opener, closer in pairs:
+                missing = _unpaired(paragraph, opener, closer)
+                if missing:
+                    yield (
+                        _place(text.path.name, number),
+                        f"quotation marks do not pair up ({missing} is missing)",
+                    )
+                    break
+
+
+def _unpaired(paragraph: str, opener: str, closer: str) -> str | None:
+    """Which mark a paragraph lacks, if its quotes do not pair up."""
+    if opener == closer:
+        return f"a closing {closer}" if paragraph.count(opener) % 2 else None
+    opening, closing = paragraph.count(opener), paragraph.count(closer)
+    if opening == closing:
+        return None
+    return f"an opening {opener}" if closing > opening else f"a closing {closer}"
 
 
 @rule("manuscript.hyphen-as-dash", Severity.WARNING, "A spaced hyphen used as a dash.")

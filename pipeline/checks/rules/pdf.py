@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 from pipeline.checks.context import CheckContext
-from pipeline.checks.extract import comparable
+from pipeline.checks.extract import comparable, spaced
 from pipeline.checks.registry import Severity, rule
+from pipeline.places import Locator
+from pipeline.typefaces import IGNORED_CATEGORIES, scripts
 
 MM = 72 / 25.4
 SIDE_MARGIN = 0.09
@@ -25,10 +28,11 @@ GENERIC_FAMILIES = {
 
 
 def configured_families(context: CheckContext) -> set[str]:
-    """The font families the print stylesheets name, squeezed (``charissil``)."""
+    """The font families the print stylesheets and the scripts' faces name, squeezed
+    (``charissil``)."""
     manuscript = context.manuscript
     sheets = [*manuscript.styles.glob("print*.css"), *(manuscript.root / "styles").glob("*.css")]
-    families = set()
+    families = {_squeeze(face) for script in scripts(manuscript).values() for face in script.faces}
     for sheet in sheets:
         for declaration in FONT_FAMILY.findall(sheet.read_text(encoding="utf-8")):
             for family in declaration.split(","):
@@ -85,6 +89,35 @@ def font_family(context: CheckContext):
             yield f"page {page}", f"fallback font {name} was used"
 
 
+@rule("pdf.missing-glyph", Severity.ERROR, "A character prints as an empty box.")
+def missing_glyph(context: CheckContext):
+    """A character drawn with glyph 0, the font's empty box, is one no face could draw."""
+    pdf = _open(context)
+    if pdf is None:
+        return
+    locator = Locator(context.manuscript)
+    reported = set()
+    with pdf:
+        for page in pdf:
+            for span in page.get_texttrace():
+                for code, glyph, *_ in span["chars"]:
+                    char = chr(code) if code > 0 else ""
+                    if glyph != 0 or char in reported or not _drawn(char):
+                        continue
+                    reported.add(char)
+                    name = unicodedata.name(char, "unnamed")
+                    path, line = locator.find(char)
+                    where = f"; it is at {path}:{line}" if line else ""
+                    yield (
+                        f"page {page.number + 1}",
+                        f"{char!r} (U+{code:04X} {name}) prints as an empty box{where}",
+                    )
+
+
+def _drawn(char: str) -> bool:
+    return bool(char) and unicodedata.category(char) not in IGNORED_CATEGORIES
+
+
 @rule("pdf.tagged", Severity.ERROR, "The PDF is not tagged or lacks its language or title.")
 def tagged(context: CheckContext):
     pdf = _open(context)
@@ -103,9 +136,9 @@ def tagged(context: CheckContext):
 def bookmarks(context: CheckContext):
     if context.edition_path("pdf") is None:
         return
-    found = context.content("pdf").headings
+    found = {spaced(h) for h in context.content("pdf").headings}
     for heading in context.document().headings:
-        if heading.text not in found:
+        if spaced(heading.text) not in found:
             yield "outline", f"no bookmark for “{heading.text}”"
 
 
@@ -181,6 +214,61 @@ def text_block(context: CheckContext):
                 if word[0] < low - 1 or word[2] > high + 1:
                     yield f"page {page.number + 1}", f"“{word[4][:30]}” runs past the text block"
                     break
+
+
+TEXT_BLOCK = {"top": 0.09, "bottom": 0.10}
+"""The print stylesheets' top and foot margins as shares of the page's height: the text, its
+notes and its tables stand between them (``pdf.text-block`` watches the sides)."""
+FOLIO = re.compile(r"^\s*(\d+|[ivxlcdm]+)\s*$", re.IGNORECASE)
+BLOCK_TOLERANCE = 2.0
+"""Points a baseline may pass the top or foot of the text block by (rounding)."""
+
+
+@rule("pdf.text-outside", Severity.ERROR, "Text is set above or below the page's text block.")
+def text_outside(context: CheckContext):
+    """Every line's baseline lies between the top and the foot of the page's text block,
+    but for the running head above it and the folio below it, the lines of the page's
+    margin boxes; a line past the sides is ``pdf.text-block``'s."""
+    pdf = _open(context)
+    if pdf is None:
+        return
+    with pdf:
+        for page in pdf:
+            stray = outside_text_block(page)
+            if stray is not None:
+                yield f"page {page.number + 1}", f"“{stray[:30]}” is set outside the text block"
+
+
+RISE_PT = 4.0
+"""How far a piece of a line may sit off its baseline: marks raised above the letters."""
+
+
+def outside_text_block(page) -> str | None:
+    """The text of the first line on ``page`` above or below its text block that is not the
+    running head or the folio."""
+    trim = _trim(page)
+    tol = BLOCK_TOLERANCE
+    top = trim.y0 + trim.height * TEXT_BLOCK["top"]
+    foot = trim.y1 - trim.height * TEXT_BLOCK["bottom"]
+    head = None
+    for baseline, text in _lines(page):
+        if top - tol <= baseline <= foot + tol:
+            continue
+        if trim.y0 <= baseline < top and (head is None or abs(baseline - head) <= RISE_PT):
+            # The running head: one line, which a raised mark may split into pieces.
+            head = baseline if head is None else head
+        elif not (foot < baseline <= trim.y1 and FOLIO.match(text)):
+            return text.strip()
+    return None
+
+
+def _lines(page):
+    """(baseline, text) of every line of text on the page, in reading order."""
+    for block in page.get_text("dict")["blocks"]:
+        for line in block.get("lines", []):
+            text = "".join(span["text"] for span in line["spans"])
+            if text.strip():
+                yield max(span["origin"][1] for span in line["spans"]), text
 
 
 @rule("booklet.page-count", Severity.ERROR, "The booklet does not hold every page, in fours.")

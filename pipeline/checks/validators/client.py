@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import limits
 from pipeline.checks.validators.jars import epubcheck_jar, jar_digest, vnu_jar
 from pipeline.errors import PipelineError
 
@@ -40,7 +41,8 @@ SERVICE_MODULE = "pipeline.checks.validators.service"
 SERVICE_SOURCE = Path(__file__).with_name("service.py")
 DEFAULT_IDLE_S = 900
 START_TIMEOUT_S = 60
-REQUEST_TIMEOUT_S = 300
+VALIDATOR_NAMES = {"epubcheck": "EPUBCheck", "nu": "the Nu HTML Checker"}
+"""The validators by the request that runs them, for messages."""
 STOP_TIMEOUT_S = 10
 # sun_path in struct sockaddr_un holds 108 bytes, the final NUL included.
 MAX_SOCKET_PATH = 107
@@ -164,12 +166,11 @@ def _ask(command: str, path: Path, no_java: str) -> bytes:
         raise PipelineError("cannot validate a file whose path holds a tab or a line break", path)
     for attempt in (1, 2):
         folder = _ensure_running(no_java)
+        seconds = limits.current().seconds
         try:
-            return _request(folder, f"{command}\t{path}", REQUEST_TIMEOUT_S)
+            return _request(folder, f"{command}\t{path}", seconds)
         except TimeoutError:
-            raise PipelineError(
-                f"the validator server gave no answer in {REQUEST_TIMEOUT_S} s", path
-            ) from None
+            raise limits.gave_up(VALIDATOR_NAMES.get(command, command), path) from None
         except PipelineError as exc:
             raise PipelineError(exc.message, path) from None
         except OSError as exc:

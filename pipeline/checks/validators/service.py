@@ -46,9 +46,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from pipeline.checks.validators.jars import epubcheck_jar, vnu_jar
+from pipeline.limits import JVM_HEAP
 
 # Start-up time matters more than peak speed; EPUBCheck's schema code recurses deeply.
-JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss8m")
+JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss8m", JVM_HEAP)
 THREAD_STACK_BYTES = 32 << 20
 NU_MAX_BYTES = 256 << 20
 READY_TIMEOUT_S = 120

@@ -54,9 +54,11 @@ from pipeline.editions.epub.xhtml import (
 )
 from pipeline.files import atomic_write, read_text
 from pipeline.labels import Labels, labels_for
+from pipeline.languages import language_of
 from pipeline.layout import PrintLayout, PrintPages
 from pipeline.matter import NavPoint, outline
 from pipeline.metadata import NUMBER, TEXT
+from pipeline.typefaces import STYLE_FILES, faces_css
 
 STYLESHEET_SOURCE = "epub.css"
 NCX_MEDIA_TYPE = "application/x-dtbncx+xml"
@@ -98,6 +100,8 @@ def assemble(document: Document, layout: PrintLayout) -> bytes:
     )
     book = epub.EpubBook()
     describe(book, document)
+    if language_of(document.manuscript).rtl:
+        book.direction = "rtl"
     describe_accessibility(book, document, facts)
     _add_items(book, document, spine, navigation, media)
     book.add_metadata(None, "meta", "", {"name": "cover", "content": _item_id(front_cover.image)})
@@ -162,8 +166,10 @@ def _add_items(
     nav = _item("nav", NAV_FILE, XHTML_MEDIA_TYPE, nav_file, ["nav"])
     order = _reading_order(spine)
     ncx = _item("ncx", NCX_FILE, NCX_MEDIA_TYPE, ncx_document(navigation, order, manuscript))
-    css = read_text(document.manuscript.style_path(STYLESHEET_SOURCE)).encode("utf-8")
-    book.add_item(_item("style", STYLESHEET, "text/css", css))
+    css = read_text(manuscript.style_path(STYLESHEET_SOURCE))
+    if document.typefaces is not None:
+        css += "\n" + faces_css(manuscript, document.typefaces)
+    book.add_item(_item("style", STYLESHEET, "text/css", css.encode("utf-8")))
     documents = []
     for part in spine:
         item = _item(
@@ -247,6 +253,7 @@ EDITION = Edition(
         "templates/epub/*",
         "templates/title-block*",
         "labels/*.yaml",
+        *STYLE_FILES,
     ),
     options={"epub": {"split-level": NUMBER, "cover": TEXT}},
     layout=Layout.OPTIONAL,

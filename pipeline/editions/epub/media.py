@@ -17,6 +17,7 @@ from pipeline.assets import REFERENCE_ATTRIBUTES, locate
 from pipeline.editions.epub.xhtml import ContentDocument
 from pipeline.errors import PipelineError
 from pipeline.manuscript import Manuscript
+from pipeline.svg import media_bytes
 
 MEDIA_FOLDER = "images"
 MEDIA_TYPES = {
@@ -70,7 +71,7 @@ class MediaFiles:
             raise PipelineError(f"the text shows {message}", place, line)
         relative = PurePosixPath(path.relative_to(manuscript.root).as_posix())
         name = relative.name if relative.parts[0] == MEDIA_FOLDER else relative.as_posix()
-        media = self.add(name, media_type, path.read_bytes())
+        media = self.add(name, media_type, media_bytes(path, manuscript.root))
         self.by_source[path] = media
         return media
 

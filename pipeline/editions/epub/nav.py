@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.editions.epub.pages import PageTarget
 from pipeline.editions.epub.xhtml import STYLESHEET, from_template, relative_href
+from pipeline.languages import language_of
 from pipeline.manuscript import Manuscript
 from pipeline.matter import NavPoint
 
@@ -50,6 +51,7 @@ def nav_document(nav: Navigation, manuscript: Manuscript) -> bytes:
         NAV_TEMPLATE,
         nav=nav,
         lang=nav.lang,
+        dir=language_of(manuscript).direction,
         title=nav.title,
         stylesheet=relative_href(NAV_FILE, STYLESHEET),
         href=lambda target: relative_href(NAV_FILE, target),

@@ -20,6 +20,7 @@ from pipeline.assets import locate
 from pipeline.document import Document, Note
 from pipeline.editions.epub.xhtml import ContentDocument
 from pipeline.errors import PipelineError
+from pipeline.labels import Labels, load_labels
 from pipeline.manuscript import Manuscript
 from pipeline.markup import fragment, note_number, note_refs
 from pipeline.templates import render
@@ -94,8 +95,9 @@ def chapter_document(document: Document, chapter: Chapter) -> ContentDocument:
     section.extend(chapter.blocks)
     content = ContentDocument(chapter.file_name, chapter.title, "bodymatter")
     content.body.append(section)
+    labels = load_labels(document.manuscript)
     for number in mark_note_refs(section):
-        content.body.append(footnote(document.notes[number - 1]))
+        content.body.append(footnote(document.notes[number - 1], labels))
     return content
 
 
@@ -112,8 +114,9 @@ def mark_note_refs(tree: HtmlElement) -> list[int]:
     return numbers
 
 
-def footnote(note: Note) -> HtmlElement:
-    """The note as an aside whose number links back to its call."""
+def footnote(note: Note, labels: Labels) -> HtmlElement:
+    """The note as an aside whose number links back to its call, named by the label
+    ``back_to_note``."""
     aside = lxml.html.Element("aside", {"id": f"fn{note.number}", "class": "footnote"})
     aside.set("epub:type", "footnote")
     aside.set("role", "doc-footnote")
@@ -122,7 +125,14 @@ def footnote(note: Note) -> HtmlElement:
     if first is None:
         first = lxml.html.Element("p")
         body.insert(0, first)
-    back = lxml.html.Element("a", {"href": f"#fnref{note.number}", "role": "doc-backlink"})
+    back = lxml.html.Element(
+        "a",
+        {
+            "href": f"#fnref{note.number}",
+            "role": "doc-backlink",
+            "aria-label": labels.format("back_to_note", number=note.number),
+        },
+    )
     back.text = f"{note.number}."
     back.tail = " " + (first.text or "")
     first.text = None

@@ -15,6 +15,7 @@ from lxml.html import HtmlElement
 from markupsafe import Markup
 
 from pipeline.errors import PipelineError
+from pipeline.languages import RTL, language_of
 from pipeline.manuscript import Manuscript
 from pipeline.markup import escape, fragment
 from pipeline.templates import TEMPLATES, render
@@ -33,6 +34,13 @@ BLANK_PARSER = lxml.etree.XMLParser(
 """For files with no running text (navigation, NCX, package document): the spaces a
 template puts between its elements are not part of the file."""
 CONTENT_TEMPLATE = "epub/content.xhtml"
+ISOLATED = (
+    "//span[contains(concat(' ', normalize-space(@class), ' '), ' citation ')]"
+    " | //a[@role='doc-noteref'] | //a[@role='doc-backlink']"
+)
+"""Citations and note calls, which keep their own order inside text of the other direction."""
+LEFT_TO_RIGHT = "//pre | //code[not(ancestor::pre)]"
+"""Code, which runs left to right in any text."""
 
 
 @dataclass
@@ -59,9 +67,12 @@ def relative_href(from_file: str, to_file: str) -> str:
 
 
 def serialize(document: ContentDocument, lang: str, manuscript: Manuscript) -> bytes:
-    """The document as an XHTML 5 file with ``lang`` and ``xml:lang`` on its root, from
-    ``templates/epub/content.xhtml``."""
+    """The document as an XHTML 5 file with ``lang`` and ``xml:lang`` (and ``dir`` for a
+    right-to-left text) on its root, from ``templates/epub/content.xhtml``."""
     body = document.body
+    direction = language_of(manuscript).direction
+    if direction == RTL:
+        mark_directions(body)
     inner = escape(body.text or "") + "".join(
         lxml.etree.tostring(child, encoding="unicode") for child in body
     )
@@ -69,6 +80,7 @@ def serialize(document: ContentDocument, lang: str, manuscript: Manuscript) -> b
         manuscript,
         CONTENT_TEMPLATE,
         lang=lang,
+        dir=direction,
         title=document.title,
         stylesheet=document.href_to(STYLESHEET),
         body_type=document.body_type,
@@ -77,6 +89,21 @@ def serialize(document: ContentDocument, lang: str, manuscript: Manuscript) -> b
     root = parse(markup, manuscript, CONTENT_TEMPLATE, PARSER)
     _drop_head_spacing(root)
     return to_bytes(root)
+
+
+def mark_directions(body: HtmlElement) -> None:
+    """Isolate citations and note calls, and set code left to right, in a right-to-left text.
+
+    EPUB style sheets may not set ``direction`` or ``unicode-bidi``, so this is done with
+    ``dir`` attributes, each of which isolates its element: ``auto`` takes the direction of
+    the element's own first letter, so that a Latin-script citation reads as written.
+    """
+    for element in body.xpath(ISOLATED):
+        if element.get("dir") is None:
+            element.set("dir", "auto")
+    for element in body.xpath(LEFT_TO_RIGHT):
+        if element.get("dir") is None:
+            element.set("dir", "ltr")
 
 
 def from_template(

@@ -22,10 +22,12 @@ from pipeline.editions.html.head import DUBLIN_CORE_SCHEMA, named_metadata, open
 from pipeline.editions.html.notes import mark_calls, mark_citations, place_notes
 from pipeline.files import atomic_write, read_text
 from pipeline.labels import labels_for
+from pipeline.languages import language_of
 from pipeline.layout import PrintPages
 from pipeline.markup import drop_attribute, inner_html, shift_headings
 from pipeline.metadata import FLAG
 from pipeline.templates import render as render_template
+from pipeline.typefaces import STYLE_FILES, faces_css
 
 TEMPLATE = "web.html"
 STYLESHEET = "screen.css"
@@ -64,11 +66,12 @@ def render(document: Document, card: str | None = None) -> str:
         TEMPLATE,
         labels=labels,
         lang=meta.lang,
+        dir=language_of(manuscript).direction,
         title=meta.title,
         dublin_core=DUBLIN_CORE_SCHEMA,
         named_metadata=named_metadata(document),
         open_graph=open_graph(document),
-        css=Markup(read_text(manuscript.style_path(STYLESHEET))),
+        css=Markup(stylesheet(document)),
         title_block=matter.title_block(document),
         contents=contents(document),
         body=Markup(inner_html(body)),
@@ -80,6 +83,15 @@ def render(document: Document, card: str | None = None) -> str:
         og_image_size=card_size(document) if card else None,
     )
     return page + "\n"
+
+
+def stylesheet(document: Document) -> str:
+    """screen.css followed by the rules of the text's faces."""
+    manuscript = document.manuscript
+    css = read_text(manuscript.style_path(STYLESHEET))
+    if document.typefaces is None:
+        return css
+    return css + "\n" + faces_css(manuscript, document.typefaces, screen=True)
 
 
 def contents(document: Document) -> list[matter.NavPoint]:
@@ -110,6 +122,7 @@ EDITION = Edition(
         "templates/cover.svg",
         "templates/cover-raster.html",
         "labels/*.yaml",
+        *STYLE_FILES,
     ),
     options={"html": {"toc": FLAG}},
 )

@@ -15,6 +15,7 @@ from pipeline.cover_art import STORE_SIZE, raster_cover
 from pipeline.document import Document
 from pipeline.files import atomic_write, resolve_inside
 from pipeline.links import base_url
+from pipeline.svg import media_bytes
 
 SUFFIX = "-card"
 
@@ -27,7 +28,8 @@ def write_card(document: Document, page: Path) -> str | None:
     image = _cover_image(document)
     suffix = image.suffix.lower() if image else ".png"
     card = page.with_name(f"{document.manuscript.slug}{SUFFIX}{suffix}")
-    atomic_write(card, image.read_bytes() if image else raster_cover(document))
+    content = media_bytes(image, document.manuscript.root) if image else None
+    atomic_write(card, content or raster_cover(document))
     return urljoin(site, card.name)
 
 

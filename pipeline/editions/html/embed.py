@@ -10,13 +10,14 @@ from lxml.html import HtmlElement
 
 from pipeline.errors import PipelineError
 from pipeline.files import resolve_inside
+from pipeline.svg import media_bytes
 
 EMBEDDED = {"img": "src", "source": "src", "video": "src", "audio": "src"}
 
 
-def data_url(path: Path) -> str:
+def data_url(path: Path, root: Path) -> str:
     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{kind};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+    return f"data:{kind};base64,{base64.b64encode(media_bytes(path, root)).decode('ascii')}"
 
 
 def embed_files(body: HtmlElement, root: Path) -> None:
@@ -32,4 +33,4 @@ def embed_files(body: HtmlElement, root: Path) -> None:
         path = resolve_inside(reference, root, [root])
         if not path.is_file():
             raise PipelineError(f"refers to {reference!r}, which does not exist", root)
-        element.set(attribute, data_url(path))
+        element.set(attribute, data_url(path, root))

@@ -87,13 +87,13 @@ def test_a_language_file_gives_its_words_and_english_fills_the_rest(small_copy, 
 def test_a_language_without_a_labels_file_falls_back_to_english_with_a_warning(
     small_copy, styles, caplog
 ):
-    set_lang(small_copy, "de-AT")
+    set_lang(small_copy, "sv-FI")
     manuscript = load_manuscript(small_copy, styles)
     assert load_labels(manuscript).fell_back
     with caplog.at_level(logging.WARNING, logger="pipeline"):
         files = built(small_copy, styles)
     warnings = [r.getMessage() for r in caplog.records if r.name == "pipeline.labels"]
-    assert warnings and "'de-AT'" in warnings[0] and "de.yaml" in warnings[0]
+    assert warnings and "'sv-FI'" in warnings[0] and "sv.yaml" in warnings[0]
     assert nav_words(files)[0] == "Contents"
 
 
