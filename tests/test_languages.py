@@ -259,3 +259,28 @@ def test_pipeline_check_finds_no_error(builds, tag):
         if f.severity is Severity.ERROR or f.rule in VALIDATOR_WARNINGS
     ]
     assert found == [], f"{tag}: pipeline check reports {len(found)}, first {found[:3]}"
+
+
+@pytest.mark.parametrize("tag", TAGS)
+def test_axe_finds_no_violations_in_the_web_page(builds, browser, tag):
+    """axe-core (WCAG 2 A and AA) on the web page of each language, at a phone's width."""
+    from tests.editions.html.test_browser import run_axe
+
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(builds.editions(tag)["html"].as_uri())
+        assert run_axe(page) == [], tag
+    finally:
+        context.close()
+
+
+ACE_TAGS = ("ar", "he", "hi", "ja", "th", "zh-Hans")
+"""A script of each kind, for Ace by DAISY, whose run takes several seconds."""
+
+
+@pytest.mark.parametrize("tag", ACE_TAGS)
+def test_ace_finds_no_violations_in_the_epub(builds, tmp_path, tag):
+    from tests.editions.epub.support import ace_report, ace_violations
+
+    assert ace_violations(ace_report(builds.editions(tag)["epub"], tmp_path)) == []
