@@ -4,6 +4,7 @@ edition reads them), then write each requested edition from those."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import tempfile
@@ -25,6 +26,10 @@ from pipeline.manuscript import load_manuscript
 SELF_LAYOUT_LIMIT = 4000
 """Blocks and notes past which the pages are not laid out for the EPUB's page list alone:
 at about 14 ms a block or note that would take minutes."""
+LOGGER = "pipeline"
+"""The editions and the layout log what they notice (text set off the page, an image
+without alt text…) under this logger."""
+log = logging.getLogger(f"{LOGGER}.build")
 STAGING_PREFIX = ".staging-"
 """The editions of a build are written into ``<out>/.staging-<pid>-…/`` first."""
 NO_PAGE_LIST = "the EPUB has no print page list: {}; build the PDF in the same run to get one"
@@ -73,7 +78,8 @@ def build(
         raise PipelineError(f"{warnings[0]} (not allowed with --strict)")
     for warning in warnings:
         warn(warning)
-    return write_editions(document, [e.name for e in editions], out_dir, progress, warn)
+    names = [e.name for e in editions]
+    return write_editions(document, names, out_dir, progress, warn, strict=strict)
 
 
 def in_build_order(formats: Iterable[str]) -> list[Edition]:
@@ -107,19 +113,34 @@ class PrintPagesOnce:
         self.progress = progress
         self.key = cache.layout_key()
         self._pages: PrintPages | None = None
+        self._told = False
 
     def full(self) -> PrintPages:
         """The pages with their PDF, laid out now unless kept."""
         if self._pages is None or self._pages.pdf is None:
-            kept = store.load(self.cache.cache, self.cache.slug, self.key, with_pdf=True)
+            kept = self._kept(with_pdf=True)
             self._pages = kept or self._lay_out()
         return self._pages
+
+    def tell_warnings(self) -> None:
+        """Tell the kept layout's warnings, for an edition kept as it was."""
+        if not self._told:
+            self._kept(with_pdf=False)
+
+    def _kept(self, with_pdf: bool) -> PrintPages | None:
+        """The layout kept in the cache, its warnings told once as if laid out now."""
+        kept = store.load(self.cache.cache, self.cache.slug, self.key, with_pdf=with_pdf)
+        if kept is not None and not self._told:
+            self._told = True
+            for warning in kept.layout.warnings:
+                log.warning("%s", warning)
+        return kept
 
     def summary(self, warn: Progress) -> PrintPages | None:
         """The pages for a page list: kept, or laid out unless the text is too long or too
         deeply nested for that, which ``warn`` is told."""
         if self._pages is None:
-            self._pages = store.load(self.cache.cache, self.cache.slug, self.key, False)
+            self._pages = self._kept(with_pdf=False)
         if self._pages is not None:
             return self._pages
         size = sum(1 for e in self.document.body.iter() if e.get(BLOCK_ATTRIBUTE))
@@ -139,7 +160,10 @@ class PrintPagesOnce:
         from pipeline.layout.stage import lay_out
 
         self.progress("laying out the print pages")
-        pages = _deep(lambda: lay_out(self.document), self.document, "print pages")
+        with logged_warnings() as warnings:
+            pages = _deep(lambda: lay_out(self.document), self.document, "print pages")
+        pages.layout.warnings = list(warnings)
+        self._told = True
         store.save(self.cache.cache, self.cache.slug, self.key, pages)
         return pages
 
@@ -150,8 +174,12 @@ def write_editions(
     out_dir: Path,
     progress: Progress,
     warn: Progress = lambda message: None,
+    strict: bool = False,
 ) -> list[BuiltEdition]:
-    """Write each edition, or keep it where nothing it is made from has changed.
+    """Write each edition, or keep it where nothing it is made from has changed; with
+    ``strict``, a warning logged while writing (text set off the page, a formula left as
+    TeX, an image without a description) stops the build before any edition is moved into
+    place.
 
     The editions are written into a staging folder inside ``out_dir`` and moved into place
     only when every one is written: a build that fails half-way leaves all the previous
@@ -161,7 +189,7 @@ def write_editions(
     print_pages = PrintPagesOnce(document, cache, progress)
     timed: list[tuple[Edition, Path, float]] = []
     written: list[tuple[str, str, Path]] = []
-    with staging(out_dir) as stage:
+    with staging(out_dir) as stage, logged_warnings() as logged:
         for edition in in_build_order(formats):
             target = output_path(out_dir, document.manuscript.slug, edition.suffix)
             start = time.perf_counter()
@@ -170,6 +198,8 @@ def write_editions(
             if cache.is_current(edition.name, key, target):
                 name = edition.name.upper()
                 progress(f"keeping the {name} edition: nothing it is made from changed")
+                if edition.layout is not Layout.NONE:
+                    print_pages.tell_warnings()
             else:
                 if edition.layout is Layout.REQUIRED:
                     pages = print_pages.full()
@@ -179,6 +209,9 @@ def write_editions(
                 _deep(partial(edition.write, document, staged, pages), document, what)
                 written.append((edition.name, key, target))
             timed.append((edition, target, time.perf_counter() - start))
+        if strict and logged:
+            first = logged[0].removeprefix("warning: ")
+            raise PipelineError(f"{first} (not allowed with --strict)")
         commit(stage, out_dir)
     for name, key, target in written:
         cache.remember(name, key, target)
@@ -190,6 +223,28 @@ def write_editions(
         size = target.stat().st_size
         built.append(BuiltEdition(edition.name, target, size, seconds, len(document.notes)))
     return built
+
+
+class _Collected(logging.Handler):
+    def __init__(self, messages: list[str]):
+        super().__init__(logging.WARNING)
+        self.messages = messages
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def logged_warnings() -> Iterator[list[str]]:
+    """The warnings the editions and the layout log while the block runs."""
+    messages: list[str] = []
+    handler = _Collected(messages)
+    logger = logging.getLogger(LOGGER)
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
 
 
 @contextlib.contextmanager

@@ -20,14 +20,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from pipeline.build import BuiltEdition
+from pipeline.build import LOGGER, BuiltEdition
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress, TaskID
 
-LOGGER = "pipeline"
-"""The editions log what they notice (an image without alt text…) under this logger."""
 WARNING_PREFIX = "warning: "
 COLUMNS = ("edition", "file", "size", "pages", "notes", "time")
 

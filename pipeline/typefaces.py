@@ -3,8 +3,9 @@ language and the scripts its text uses, and the characters none of them can draw
 
 What each face covers is asked of fontconfig, which WeasyPrint's text layout (Pango) uses
 too, so a character found missing here is one the print edition would draw as a box. A
-text in one script asks about its own faces only: one short ``fc-list`` call. The other
-scripts' faces are asked about only when some character is left over.
+text in one script asks about its own faces only: one short ``fc-list`` call. A character
+left over is looked up once (which installed families have it?), and only the faces of the
+first script that names one of them are asked about.
 """
 
 from __future__ import annotations
@@ -136,16 +137,23 @@ def missing_glyphs(faces: Typefaces, locator: Locator) -> list[str]:
 
 def installed_face(char: str) -> str | None:
     """An installed family that has ``char``, which fontconfig falls back on."""
+    return min(installed_families(char), default=None)
+
+
+@lru_cache(maxsize=1024)
+def installed_families(char: str) -> frozenset[str]:
+    """The installed families that have ``char``: one question to fontconfig, where asking
+    each script's faces in turn would be one for each face."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
-        return None
+        return frozenset()
     listing = subprocess.run(
         [fc_list, "--format", "%{family[0]}\n", f":charset={ord(char):x}"],
         capture_output=True,
         text=True,
         check=False,
     ).stdout.split("\n")
-    return min((name for name in listing if name), default=None)
+    return frozenset(name for name in listing if name)
 
 
 def scripts(manuscript: Manuscript) -> dict[str, Script]:
@@ -161,13 +169,14 @@ def typefaces(manuscript: Manuscript, text: str) -> Typefaces:
     faces = list(script.faces)
     left = {c for c in set(text) if unicodedata.category(c) not in IGNORED_CATEGORIES}
     left = {c for c in left if not covered(faces, c)}
-    for other in table.values():
-        if not left:
-            break
-        found = {c for c in left if covered(other.faces, c)}
-        if found:
+    for char in sorted(left):
+        if char not in left:
+            continue
+        having = installed_families(char)
+        other = next((s for s in table.values() if having.intersection(s.faces)), None)
+        if other is not None:
             faces.extend(face for face in other.faces if face not in faces)
-            left -= found
+            left = {c for c in left if not covered(other.faces, c)}
     return Typefaces(language, script, tuple(faces), frozenset(left))
 
 

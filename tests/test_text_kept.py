@@ -4,20 +4,33 @@ carry: each hostile manuscript is written here, built for real, and its editions
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+import zipfile
 from pathlib import Path
 
+import lxml.etree
+import lxml.html
 import pymupdf
 import pytest
 from click.testing import CliRunner
 from PIL import Image
 
 from pipeline.characters import clean
-from pipeline.checks.extract import read_epub, read_html, read_pdf
+from pipeline.checks.extract import (
+    comparable,
+    html_parser,
+    read_epub,
+    read_html,
+    read_pdf,
+    xml_parser,
+)
 from pipeline.checks.rules.pdf import SIDE_MARGIN, outside_text_block
 from pipeline.cli import cli
 from pipeline.document import parse
 from pipeline.errors import PipelineError
 from pipeline.identifiers import pandoc_identifier, words_without_calls
+from pipeline.importers.pandoc_ast import nodes, run_pandoc
 from pipeline.manuscript import load_manuscript
 from tests.checks.helpers import manuscript
 
@@ -337,3 +350,89 @@ def test_heading_ids_are_made_as_pandoc_makes_them(tmp_path):
     document = parse(load_manuscript(manuscript(tmp_path / "m", text)))
     made = [pandoc_identifier(words_without_calls(h)) for h in document.body.iter("h1")]
     assert made == [heading.id for heading in document.headings]
+
+
+def test_every_edition_keeps_the_words_and_the_nesting_of_pandocs_own_reading(hostile):
+    """pandoc's own AST of the text (with the characters no edition carries taken out, as
+    the build does) against each edition: every word it reads is in the edition, and the
+    deepest item and quotation stand as many lists and quotations deep."""
+    folder, out, _output = hostile
+    source = clean(HOSTILE)[0].encode("utf-8")
+    ast = json.loads(run_pandoc(["--from=markdown", "--to=json"], folder / "text.md", source))
+    words = {comparable(node["c"]) for node in nodes(ast["blocks"], "Str")} - {""}
+    blocks = ast["blocks"]
+    depth = {"ul": len(nodes(blocks, "BulletList")), "blockquote": len(nodes(blocks, "BlockQuote"))}
+    assert words and depth == {"ul": DEEP, "blockquote": DEEP}
+    for name, read in {"html": read_html, "epub": read_epub}.items():
+        content = read(out / f"kept.{name}")
+        printed = comparable(" ".join([content.text, *content.notes]))
+        assert [word for word in sorted(words) if word not in printed] == [], name
+    # The PDF block by block: a table cell's lines are a block of their own, where reading
+    # the page line by line would interleave the cells of a row.
+    with pymupdf.open(out / "kept.pdf") as pdf:
+        printed = comparable(" ".join(b[4] for page in pdf for b in page.get_text("blocks")))
+    assert [word for word in sorted(words) if word not in printed] == [], "pdf"
+    trees = {
+        "html": [lxml.html.parse(str(out / "kept.html"), html_parser()).getroot()],
+        "epub": _epub_documents(out / "kept.epub"),
+    }
+    for name, roots in trees.items():
+        for tag, deepest in (("ul", "deepest item"), ("blockquote", "deepest quote")):
+            found = [
+                len([a for a in element.iterancestors() if _local(a.tag) == tag])
+                for root in roots
+                for element in root.iter()
+                if isinstance(element.tag, str) and (element.text or "").strip() == deepest
+            ]
+            assert found and max(found) >= depth[tag], (name, tag, found)
+
+
+def _epub_documents(path: Path) -> list:
+    with zipfile.ZipFile(path) as archive:
+        return [
+            lxml.etree.fromstring(archive.read(name), xml_parser())
+            for name in archive.namelist()
+            if name.endswith(".xhtml")
+        ]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def test_text_set_past_the_text_block_is_a_build_warning_naming_its_page(tmp_path):
+    """Thirty columns of unbreakable words cannot fit an A5 page: the build says where, and
+    so does the check."""
+    columns = range(30)
+    table = "\n".join(
+        [
+            "|" + "|".join(f"Heading{n}" for n in columns) + "|",
+            "|" + "|".join("---" for _ in columns) + "|",
+            "|" + "|".join(f"Celltext{n}" for n in columns) + "|",
+        ]
+    )
+    folder = manuscript(tmp_path / "wide", f"{table}\n\nAfter the table.\n")
+    result = CliRunner().invoke(
+        cli, ["build", str(folder), "-o", str(tmp_path / "out"), "-f", "pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert re.search(
+        r"warning: page \d+ of the print edition: “.+” is set past the text block", result.output
+    )
+    strict = CliRunner().invoke(
+        cli, ["build", str(folder), "-o", str(tmp_path / "strict"), "-f", "pdf", "--strict"]
+    )
+    assert strict.exit_code == 2 and "is set past the text block" in strict.output
+    assert not list((tmp_path / "strict").glob("*.pdf"))
+    again = CliRunner().invoke(
+        cli, ["build", str(folder), "-o", str(tmp_path / "out"), "-f", "pdf"]
+    )
+    assert "is set past the text block" in again.output, "a kept edition tells its warnings too"
+
+
+def test_a_pamphlet_that_fits_its_pages_gets_no_such_warning(tmp_path):
+    folder = manuscript(tmp_path / "fits", "A short paragraph that fits.\n")
+    result = CliRunner().invoke(
+        cli, ["build", str(folder), "-o", str(tmp_path / "out"), "-f", "pdf"]
+    )
+    assert result.exit_code == 0 and "past the text block" not in result.output, result.output

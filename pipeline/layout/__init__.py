@@ -32,6 +32,9 @@ class PrintLayout:
     page_count: int = 0
     id_pages: dict[str, int] = field(default_factory=dict)
     page_tops: dict[int, PageTop] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """What the layout warned of (text set off the page, a formula left as TeX), told
+    again when a later build keeps this layout."""
 
 
 @dataclass(frozen=True)

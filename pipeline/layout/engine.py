@@ -61,6 +61,7 @@ PATCH_TARGETS = (
     ("weasyprint.formatting_structure.boxes", "LineBox"),
     ("weasyprint.formatting_structure.boxes", "TextBox"),
     ("weasyprint.formatting_structure.boxes", "ReplacedBox"),
+    ("weasyprint.formatting_structure.boxes", "MarginBox"),
     ("pydyf", "PDF.page_references"),
     ("pydyf", "Stream.begin_marked_content"),
     ("weasyprint.draw.text", "draw_first_line"),
@@ -397,6 +398,22 @@ def is_block_level(box: Any) -> bool:
 
 def is_text(box: Any) -> bool:
     return isinstance(box, _boxes().TextBox)
+
+
+def is_margin_box(box: Any) -> bool:
+    """A running head's or folio's box, set in the page's margin."""
+    return isinstance(box, _boxes().MarginBox)
+
+
+def text_area(page_box: Any) -> tuple[float, float, float, float]:
+    """The page area inside the margins (x0, y0, x1, y1), where the text and notes go."""
+    x0, y0 = page_box.content_box_x(), page_box.content_box_y()
+    return x0, y0, x0 + page_box.width, y0 + page_box.height
+
+
+def extent(box: Any) -> tuple[float, float, float, float]:
+    """Where a laid-out box stands on its page (x0, y0, x1, y1)."""
+    return box.position_x, box.position_y, box.position_x + box.width, box.position_y + box.height
 
 
 def is_replaced(box: Any) -> bool:

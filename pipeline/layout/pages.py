@@ -40,6 +40,40 @@ def page_contents(rendered) -> list[PageContents]:
     return pages
 
 
+OVERFLOW_PT = 1.0
+"""How far a line may stand past the text area before it is said to run off it."""
+
+
+def overflowing_text(rendered) -> list[tuple[int, str]]:
+    """(page, words) for each page with text set past the sides of its text area, or
+    starting below it: an unbreakable word in a narrow cell, a line nested too deep."""
+    found = []
+    for number, page_box in enumerate(engine.page_boxes(rendered), start=1):
+        area = engine.text_area(page_box)
+        stray = next(
+            (text for text in _texts_in_area(page_box) if _off(text, area)),
+            None,
+        )
+        if stray is not None:
+            found.append((number, engine.text_of(stray).strip()))
+    return found
+
+
+def _texts_in_area(page_box):
+    """The text boxes of the page's text and notes, not of its running heads and folios."""
+    for child in engine.children_of(page_box):
+        if not engine.is_margin_box(child):
+            for box in engine.descendants(child):
+                if engine.is_text(box) and engine.text_of(box).strip():
+                    yield box
+
+
+def _off(box, area: tuple[float, float, float, float]) -> bool:
+    left, _top, right, bottom = area
+    x0, y0, x1, _y1 = engine.extent(box)
+    return x0 < left - OVERFLOW_PT or x1 > right + OVERFLOW_PT or y0 > bottom + OVERFLOW_PT
+
+
 def block_pages(pages: list[PageContents]) -> dict[int, int]:
     """The page (1-based) each numbered body block starts on."""
     starts: dict[int, int] = {}

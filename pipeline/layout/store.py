@@ -50,4 +50,5 @@ def layout_from_json(data: bytes | str) -> PrintLayout:
         page_count=raw["page_count"],
         id_pages=raw["id_pages"],
         page_tops={int(k): PageTop(**v) for k, v in raw["page_tops"].items()},
+        warnings=list(raw.get("warnings") or []),
     )
