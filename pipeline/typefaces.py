@@ -21,14 +21,14 @@ from pathlib import Path
 from lxml.html import HtmlElement
 from markupsafe import Markup
 
-from pipeline.languages import Language, language_of, read_data
+from pipeline.languages import LANGUAGES, Language, language_of, read_data
 from pipeline.manuscript import Manuscript
 from pipeline.places import Locator
 from pipeline.templates import render
 
 SCRIPTS = "scripts.yaml"
 FACES_TEMPLATE = "faces.css"
-STYLE_FILES = (SCRIPTS, "languages.yaml", f"templates/{FACES_TEMPLATE}")
+STYLE_FILES = (SCRIPTS, LANGUAGES, f"templates/{FACES_TEMPLATE}")
 """The style files the faces follow from, for the editions' cache keys."""
 FALLBACK_SCRIPT = "latin"
 ITALIC = "italic"

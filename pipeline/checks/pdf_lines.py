@@ -16,12 +16,8 @@ import subprocess
 from functools import lru_cache
 from pathlib import Path
 
-COMPLEX_SCRIPTS = re.compile(
-    "[\u0300-\u036f\u0590-\u08ff\u0900-\u0dff\u0e00-\u0eff\u0f00-\u109f"
-    "\u1780-\u17ff\u1ab0-\u1aff\u1dc0-\u1dff\ua8e0-\ua8ff\ufb1d-\ufdff\ufe70-\ufeff]"
-)
-"""Keep in step with ``pipeline.layout.engine.COMPLEX_SCRIPTS``: the lines that carry
-``/ActualText``."""
+from pipeline.layout.engine import COMPLEX_SCRIPTS
+
 RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 LEFT_TO_RIGHT_RUN = re.compile(
     r"[A-Za-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]"
