@@ -156,7 +156,7 @@ def impose(data: bytes, plan: Imposition) -> bytes:
         trimmed, size = _trimmed_pages(source, plan)
         sheet_width, sheet_height = sorted(plan.sheet.points, reverse=True)
         margins = ((sheet_width - 2 * size[0]) / 2, (sheet_height - size[1]) / 2)
-        imposed = _run_pdfimpose(trimmed, plan, margins)
+        imposed = _run_pdfimpose(data if trimmed is None else trimmed, plan, margins)
         with pymupdf.open(stream=imposed, filetype="pdf") as result:
             if plan.marks:
                 for side in result:
@@ -168,15 +168,20 @@ def impose(data: bytes, plan: Imposition) -> bytes:
             return result.tobytes(garbage=3, deflate=True, no_new_id=True)
 
 
-def _trimmed_pages(source, plan: Imposition) -> tuple[bytes, tuple[float, float]]:
+def _trimmed_pages(source, plan: Imposition) -> tuple[bytes | None, tuple[float, float]]:
     """Every page cut to its trim box, the window moved towards the spine by the creep of
-    its sheet; and the trimmed page size."""
+    its sheet; and the trimmed page size. None for pages that need neither."""
     import pymupdf
 
-    boxes = [_trim_box(source, page) or page.rect for page in source]
+    trims = [_trim_box(source, page) for page in source]
+    boxes = [trim or page.rect for trim, page in zip(trims, source, strict=True)]
     width, height = boxes[0].width, boxes[0].height
-    padded = -(-len(boxes) // 4) * 4
     caliper = plan.caliper_mm * POINTS_PER_MM
+    if not caliper and not any(trims):
+        # Pages without bleed and without creep are imposed as they are: copying them
+        # would change nothing but the time.
+        return None, (width, height)
+    padded = -(-len(boxes) // 4) * 4
     with pymupdf.open() as trimmed:
         for index, box in enumerate(boxes):
             shift = sheet_of(index, padded, plan.signature_pages) * caliper
