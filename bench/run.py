@@ -95,10 +95,10 @@ def bare_tools(manuscript: Path, work: Path) -> dict[str, float]:
 def side_by_side(manuscript: Path, work: Path, repeats: int) -> dict[str, float]:
     """Medians of ``repeats`` builds of every edition and as many bare pandoc+WeasyPrint
     PDFs, taken in turn so that both meet the same load on a shared machine."""
-    series: dict[str, list[float]] = {"": [], "bare": [], **{t: [] for t in TWEAKS}}
+    series: dict[str, list[float]] = {"": [], "bare": [], **{t: [] for t in SWITCHES}}
     out = work / "side-by-side"
     for _ in range(repeats):
-        for tweak in TWEAKS:
+        for tweak in SWITCHES:
             shutil.rmtree(out, ignore_errors=True)
             series[tweak].append(timed(without(tweak, build_command(manuscript, out)))[0])
         shutil.rmtree(out, ignore_errors=True)
@@ -108,7 +108,7 @@ def side_by_side(manuscript: Path, work: Path, repeats: int) -> dict[str, float]
         f"all editions (median of {repeats})": statistics.median(series[""]),
         f"pandoc+weasyprint pdf (median of {repeats})": statistics.median(series["bare"]),
     }
-    for tweak in TWEAKS:
+    for tweak in SWITCHES:
         medians[f"all editions without {tweak} (median of {repeats})"] = statistics.median(
             series[tweak]
         )
@@ -119,16 +119,28 @@ def build_command(manuscript: Path, out: Path) -> list[str]:
     return [PIPELINE, "build", str(manuscript), "-o", str(out), "-q"]
 
 
-def without(tweak: str, command: list[str]) -> list[str]:
-    """``command`` with one of the engine's speed tweaks switched off."""
-    kept = ",".join(t for t in TWEAKS if t != tweak) or "none"
+WORKERS = "worker processes"
+KEPT_PATTERNS = "kept hyphenation patterns"
+SWITCHES = (*TWEAKS, WORKERS, KEPT_PATTERNS)
+"""What can be switched off to measure what it gains: the engine's tweaks, the editions
+written in worker processes (``--jobs 1``), the hyphenation patterns compiled by an earlier
+build (an empty user cache, as on a machine's first build)."""
+
+
+def without(switch: str, command: list[str]) -> list[str]:
+    """``command`` with one of the speed switches off."""
+    if switch == WORKERS:
+        return ["env", "PIPELINE_JOBS=1", *command]
+    if switch == KEPT_PATTERNS:
+        return ["env", f"PIPELINE_USER_CACHE={tempfile.mkdtemp(prefix='bench-cache-')}", *command]
+    kept = ",".join(t for t in TWEAKS if t != switch) or "none"
     return ["env", f"PIPELINE_ENGINE_TWEAKS={kept}", *command]
 
 
 def tweak_runs(manuscript: Path, out: Path) -> dict[str, float]:
     """Every edition built once with each speed tweak switched off."""
     figures = {}
-    for tweak in TWEAKS:
+    for tweak in SWITCHES:
         shutil.rmtree(out, ignore_errors=True)
         figures[f"all editions without {tweak}"] = timed(
             without(tweak, build_command(manuscript, out))
@@ -266,7 +278,7 @@ def format_report(rows: dict[str | int, dict[str, float]]) -> str:
             f"- {_label(column)}: all editions / bare pandoc+WeasyPrint PDF = "
             f"{ours / bare:.2f}{how} (target ≤ 1.3 for the seed)"
         )
-    for tweak in TWEAKS:
+    for tweak in SWITCHES:
         lines.append(
             f"- with / without {tweak}: "
             + ", ".join(_tweak_ratio(c, r, tweak) for c, r in rows.items())

@@ -101,6 +101,20 @@ def content_key(parts: Iterable[str | bytes | Path]) -> str:
     return digest.hexdigest()
 
 
+def user_cache_folder() -> Path | None:
+    """The folder for what outlives one manuscript's builds (compiled hyphenation
+    patterns): ``PIPELINE_USER_CACHE``, else ``$XDG_CACHE_HOME/pamphlet-pipeline``, else
+    ``~/.cache/pamphlet-pipeline``; None when there is no home to put it in."""
+    if os.environ.get("PIPELINE_USER_CACHE"):
+        return Path(os.environ["PIPELINE_USER_CACHE"]).expanduser()
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "pamphlet-pipeline"
+    try:
+        return Path.home() / ".cache" / "pamphlet-pipeline"
+    except RuntimeError:
+        return None
+
+
 class Cache:
     """Values stored as files named by their key, in ``build/.cache``."""
 

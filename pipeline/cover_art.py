@@ -38,23 +38,46 @@ TITLE_AREA = (320, 1260)
 
 
 def raster_cover(document: Document) -> bytes:
-    """The typographic cover drawn as a PNG of the stores' size.
+    """The typographic cover drawn as a PNG of the stores' size: the one drawn ahead
+    (``drawn_ahead``) for the same cover, or drawn now."""
+    markup = _raster_markup(document)
+    drawn = _drawn.get(markup)
+    return drawn if drawn is not None else _draw(document, markup)
 
-    WeasyPrint draws the SVG (with the template's styles and the book's typeface) into a
+
+def draw_raster_cover(document: Document) -> bytes:
+    """The PNG drawn now, whatever was drawn ahead: work for a worker process."""
+    return _draw(document, _raster_markup(document))
+
+
+def keep_raster_cover(document: Document, png: bytes) -> None:
+    """Keep ``png``, drawn elsewhere, as the raster cover of ``document`` as it is now."""
+    _drawn.clear()
+    _drawn[_raster_markup(document)] = png
+
+
+_drawn: dict[str, bytes] = {}
+"""The raster cover drawn ahead, by the markup it was drawn from."""
+
+
+def _raster_markup(document: Document) -> str:
+    svg = typographic_cover(document).encode("utf-8")
+    return render(
+        document.manuscript,
+        RASTER_TEMPLATE,
+        src="data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
+    )
+
+
+def _draw(document: Document, markup: str) -> bytes:
+    """WeasyPrint draws the SVG (with the template's styles and the book's typeface) into a
     one-page PDF, which PyMuPDF renders at the stores' size; both are deterministic, so the
-    same book gives the same bytes.
-    """
+    same book gives the same bytes."""
     import pymupdf
 
     from pipeline.layout.engine import import_weasyprint
 
-    svg = typographic_cover(document).encode("utf-8")
     manuscript = document.manuscript
-    markup = render(
-        manuscript,
-        RASTER_TEMPLATE,
-        src="data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii"),
-    )
     weasyprint = import_weasyprint()
     from weasyprint.urls import FatalURLFetchingError
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -246,6 +247,9 @@ class BuildDisplay:
             print(f"{WARNING_PREFIX}{message}", file=sys.stderr, flush=True)
 
 
+REFRESH_SECONDS = 0.1
+
+
 class TerminalDisplay(BuildDisplay):
     """A spinner and a bar per stage while the build runs, then a table and the warnings."""
 
@@ -254,9 +258,14 @@ class TerminalDisplay(BuildDisplay):
         self.console = console
         self.progress: Progress | None = None
         self._task: TaskID | None = None
+        self._refreshing = threading.Lock()
+        self._stopped = threading.Event()
+        self._refresher: threading.Thread | None = None
 
     def _start(self) -> None:
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+
+        from pipeline.workers import pausable
 
         self.progress = Progress(
             SpinnerColumn(finished_text="[green]✓[/green]"),
@@ -265,10 +274,30 @@ class TerminalDisplay(BuildDisplay):
             TextColumn("{task.fields[seconds]}", justify="right"),
             console=self.console,
             transient=True,
+            auto_refresh=False,
         )
         self.progress.start()
+        self._stopped.clear()
+        self._refresher = threading.Thread(target=self._refresh, name="display", daemon=True)
+        self._refresher.start()
+        pausable(self._refresher, lambda: self._refreshing)
+
+    def _refresh(self) -> None:
+        """Redraw the spinners while the build runs; the lock keeps a worker's fork from
+        happening in the middle of a redraw (see ``pipeline.workers``)."""
+        while not self._stopped.wait(REFRESH_SECONDS):
+            with self._refreshing:
+                if self.progress is not None:
+                    self.progress.refresh()
 
     def _stop(self) -> None:
+        from pipeline.workers import not_pausable
+
+        if self._refresher is not None:
+            self._stopped.set()
+            self._refresher.join()
+            not_pausable(self._refresher)
+            self._refresher = None
         if self.progress is not None:
             self.progress.stop()
             self.progress = None

@@ -191,24 +191,55 @@ def _covers(ranges: tuple[tuple[int, ...], tuple[int, ...]], code: int) -> bool:
     return index >= 0 and code <= ends[index]
 
 
-@lru_cache(maxsize=64)
+def ask_ahead(manuscript: Manuscript) -> None:
+    """Start fontconfig's listing of the faces of the manuscript's script, so that it runs
+    while pandoc does; ``coverage`` reads what it printed."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return
+    table = scripts(manuscript)
+    script = table.get(language_of(manuscript).script) or table[FALLBACK_SCRIPT]
+    for face in script.faces:
+        if face not in _coverages and face not in _asked:
+            _asked[face] = subprocess.Popen(
+                _coverage_command(fc_list, face),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+            )
+
+
+_asked: dict[str, subprocess.Popen] = {}
+_coverages: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+
+
 def coverage(face: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The code points of a face's regular style as sorted ranges (starts, ends); nothing
     for a face that is not installed."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return (), ()
-    listing = subprocess.run(
-        [fc_list, "--format", "%{style[0]}\t%{charset}\n", f":family={face}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
+    if face not in _coverages:
+        _coverages[face] = _coverage(face)
+    return _coverages[face]
+
+
+def _coverage(face: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    asked = _asked.pop(face, None)
+    if asked is not None:
+        listing = asked.communicate()[0]
+    else:
+        fc_list = shutil.which("fc-list")
+        if fc_list is None:
+            return (), ()
+        command = _coverage_command(fc_list, face)
+        listing = subprocess.run(command, capture_output=True, text=True, check=False).stdout
     styles = [line.split("\t", 1) for line in listing.splitlines() if "\t" in line]
     if not styles:
         return (), ()
     regular = [charset for style, charset in styles if style in ("Regular", "Book")]
     return parse_charset(regular[0] if regular else styles[0][1])
+
+
+def _coverage_command(fc_list: str, face: str) -> list[str]:
+    return [fc_list, "--format", "%{style[0]}\t%{charset}\n", f":family={face}"]
 
 
 def parse_charset(charset: str) -> tuple[tuple[int, ...], tuple[int, ...]]:

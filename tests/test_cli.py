@@ -1,5 +1,8 @@
 """End to end through Click: builds, and bad input that must leave earlier outputs alone."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +80,22 @@ def test_slug_prints_the_file_stem(small_copy):
     meta = small_copy / "metadata.yaml"
     meta.write_text(meta.read_text().replace("slug: small-pamphlet\n", ""))
     assert run("slug", str(small_copy)).output.strip() == "a-small-pamphlet"
+
+
+@pytest.mark.parametrize("tweaks", ["all", "none"])
+def test_the_command_ends_with_its_exit_code_and_all_its_output(tweaks, tmp_path):
+    """Through the installed command, which leaves without Python's teardown."""
+    env = {**os.environ, "PIPELINE_ENGINE_TWEAKS": tweaks}
+    command = str(Path(sys.executable).parent / "pipeline")
+    helped = subprocess.run([command, "build", "--help"], capture_output=True, text=True, env=env)
+    assert helped.returncode == 0
+    assert helped.stdout.rstrip().endswith("Show this message and exit.")
+    refused = subprocess.run(
+        [command, "build", str(tmp_path / "nowhere"), "-q"], capture_output=True, text=True, env=env
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'nowhere'}: is not a manuscript folder or Markdown file"
+    ]
+    unknown = subprocess.run([command, "--bogus"], capture_output=True, text=True, env=env)
+    assert unknown.returncode == 2 and "No such option" in unknown.stderr

@@ -103,10 +103,11 @@ def test_terminal_shows_a_table_with_every_edition_and_its_notes(small_copy, tmp
     assert [int(cells[3]) for cells in rows.values()] == [SMALL_NOTES] * len(EDITIONS)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["one process", "worker processes"])
 @pytest.mark.parametrize("env", [PLAIN, TERMINAL], ids=["plain", "terminal"])
-def test_warnings_are_grouped_under_the_table(env, small_copy, tmp_path):
+def test_warnings_are_grouped_under_the_table(env, jobs, small_copy, tmp_path):
     add_warnings(small_copy)
-    result = build(small_copy, tmp_path / "out", "-f", "epub", "-f", "html", env=env)
+    result = build(small_copy, tmp_path / "out", "-f", "epub", "-f", "html", "-j", jobs, env=env)
     assert result.exit_code == 0, result.output
     lines = ANSI.sub("", result.output).splitlines()
     last_row = max(i for i, line in enumerate(lines) if line.strip().startswith("html "))

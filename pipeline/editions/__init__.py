@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from pipeline.document import Document
 from pipeline.layout import PrintPages
@@ -47,6 +48,17 @@ Writer = Callable[[Document, Path, PrintPages | None], None]
 
 
 @dataclass(frozen=True)
+class Ahead:
+    """Work of an edition that needs no print pages, done in a worker process while the
+    pages are laid out: ``work`` runs there (its value must pickle), ``keep`` receives
+    its value in the build's process before the edition is written."""
+
+    step: str
+    work: Callable[[], Any]
+    keep: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
 class Edition:
     name: str
     suffix: str
@@ -59,6 +71,8 @@ class Edition:
     section may be named with no keys of its own (the PDF reads ``print``, whose keys the
     layout stage declares)."""
     layout: Layout = Layout.NONE
+    ahead: Callable[[Document], Ahead | None] | None = None
+    """What of the edition can be done before the print pages exist, if anything."""
 
 
 @cache

@@ -65,6 +65,8 @@ PATCH_TARGETS = (
     ("pydyf", "PDF.page_references"),
     ("pydyf", "Stream.begin_marked_content"),
     ("weasyprint.draw.text", "draw_first_line"),
+    ("weasyprint.pdf.fonts", "ffi"),
+    ("weasyprint.pdf.fonts", "Font._harfbuzz_subset"),
 )
 """Every internal name this module replaces or reads, as (module, attribute path)."""
 
@@ -144,6 +146,54 @@ def import_weasyprint() -> ModuleType:
         return sys.modules["weasyprint"]
 
 
+FFI_TYPES = (
+    "PangoRectangle *",
+    "unsigned int *",
+    "PangoFcFontMap *",
+    "hb_tag_t[100]",
+    "char[]",
+    "char[4]",
+    "PangoLogAttr[]",
+    "FcResult *",
+    "FcChar8 **",
+    "hb_codepoint_t[]",
+)
+"""The C types WeasyPrint asks cffi for by name while it lays out and writes pages. cffi
+parses a name the first time it is asked, with all of WeasyPrint's declarations in
+scope: 5 ms each, 40 ms of the seed's layout (``hb_codepoint_t[]`` stands for the arrays
+``ArraysByItems`` makes)."""
+
+
+SIZED_ARRAY = re.compile(r"(\w+)\[(\d+)\]")
+
+
+class ArraysByItems:
+    """WeasyPrint's cffi handle for its PDF fonts, except that an array named ``T[n]`` and
+    given its ``n`` items is made as ``T[]``, the same array: cffi parses every type name
+    it has not seen (5 ms), and the font subsetting names one for each length of glyph
+    list, eight on the seed."""
+
+    def __init__(self, ffi: Any):
+        self._ffi = ffi
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ffi, name)
+
+    def new(self, cdecl: str, init: Any = None) -> Any:
+        sized = SIZED_ARRAY.fullmatch(cdecl)
+        if sized and init is not None and len(init) == int(sized[2]):
+            return self._ffi.new(f"{sized[1]}[]", init)
+        return self._ffi.new(cdecl, init)
+
+
+def parse_ffi_types() -> None:
+    """Have cffi parse ``FFI_TYPES`` now (while pandoc runs) rather than in the layout."""
+    from weasyprint.text.ffi import ffi
+
+    for name in FFI_TYPES:
+        ffi.typeof(name)
+
+
 def _import_quickly() -> None:
     if sys.platform.startswith("linux"):
         search = ctypes.util.find_library
@@ -190,6 +240,10 @@ def _patch_once() -> None:
             "pydyf.PDF.page_references": pydyf.PDF.page_references.fget,
         }
     )
+    from weasyprint.pdf import fonts
+
+    ORIGINALS["weasyprint.pdf.fonts.Font._harfbuzz_subset"] = fonts.Font._harfbuzz_subset
+    fonts.ffi = ArraysByItems(fonts.ffi)
     LayoutContext.__init__ = init
     pydyf.PDF.page_references = property(_page_references)
     page.set_page_type_computed_styles = style_page_type
@@ -448,7 +502,7 @@ def descendants(box: Any) -> Iterator[Any]:
 # -- process-wide tweaks ---------------------------------------------------------------
 
 
-TWEAKS = ("gc-thresholds", "frozen-heap")
+TWEAKS = ("gc-thresholds", "frozen-heap", "quick-exit")
 
 
 def tweak_applies(name: str) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
+from pathlib import Path
 from string import Template
 from typing import Any
 
@@ -20,7 +22,7 @@ from pipeline.errors import PipelineError
 from pipeline.fetch import refused_error, sandboxed_fetcher
 from pipeline.files import read_text
 from pipeline.languages import language_of
-from pipeline.layout import PrintLayout, PrintPages, engine, pdfx
+from pipeline.layout import PrintLayout, PrintPages, engine, hyphenation, pdfx
 from pipeline.layout.markup import render
 from pipeline.layout.notes import plan_cuts
 from pipeline.layout.page_tops import read_page_positions
@@ -32,6 +34,7 @@ from pipeline.layout.pages import (
 )
 from pipeline.layout.pagesize import DEFAULT_PAGE_SIZE, PageSize, parse_page_size
 from pipeline.layout.repairs import plan_repairs
+from pipeline.manuscript import Manuscript
 from pipeline.metadata import FLAG, TEXT
 
 STYLESHEET = "print.css"
@@ -42,6 +45,7 @@ RTL_STYLESHEET = "print-rtl.css"
 """For a right-to-left text: the book bound on the right, its lines set from the right."""
 OPTION_STYLESHEETS = {"bleed": "print-bleed.css", "crop-marks": "print-crop-marks.css"}
 log = logging.getLogger("pipeline.layout")
+LANG_ATTRIBUTE = re.compile(r"""\blang=["']([^"']+)["']""")
 OVERFLOW_WARNING = "warning: page %d of the print edition: “%s” is set past the text block"
 FEWER_COLLECTIONS_FROM = 500
 """Top-level blocks and notes from which fewer full collections pay for their watch."""
@@ -123,19 +127,32 @@ def lay_out_pages(document: Document) -> Any:
     pages laid out again; notes carried to the next page are repaired (see repairs.py) and
     the pages laid out again, up to MAX_REPAIRS times.
     """
+    hyphenation.preload(hyphenated_languages(document))
     cuts: dict[int, list[int]] = {}
     repairs: dict[int, str] = {}
-    rendered = _render(document, cuts, repairs)
+    render_pages = _Renderer(document)
+    rendered = render_pages(cuts, repairs)
     cuts = plan_cuts(note_line_lengths(rendered))
     if cuts:
-        rendered = _render(document, cuts, repairs)
+        rendered = render_pages(cuts, repairs)
     for _attempt in range(MAX_REPAIRS):
         more = plan_repairs(document, page_contents(rendered), repairs)
         if not more:
             break
         repairs.update(more)
-        rendered = _render(document, cuts, repairs)
+        rendered = render_pages(cuts, repairs)
     return rendered
+
+
+def hyphenated_languages(document: Document) -> list[str]:
+    """The languages whose words the print edition hyphenates: the manuscript's, if its
+    language is hyphenated, and those its passages are marked with."""
+    language = language_of(document.manuscript)
+    tags = [document.metadata.lang] if language.hyphenate else []
+    tags.extend(document.body.xpath("//@lang"))
+    for note in document.notes:
+        tags.extend(LANG_ATTRIBUTE.findall(note.html))
+    return list(dict.fromkeys(tag for tag in tags if tag))
 
 
 def _need_profiles(document: Document) -> None:
@@ -150,18 +167,29 @@ def _need_profiles(document: Document) -> None:
         )
 
 
-def _render(document: Document, cuts: dict[int, list[int]], repairs: dict[int, str]) -> Any:
-    weasyprint = engine.import_weasyprint()
-    from weasyprint.urls import FatalURLFetchingError
+class _Renderer:
+    """WeasyPrint's rendering of the print markup, its style sheets parsed once for every
+    pass (print.css alone takes 50 ms to parse)."""
 
-    manuscript = document.manuscript
-    fetcher = sandboxed_fetcher([manuscript.root, manuscript.styles])
-    markup = render(document, cuts, repairs)
-    html = weasyprint.HTML(string=markup, base_url=str(manuscript.root), url_fetcher=fetcher)
-    try:
-        return html.render(stylesheets=stylesheets(document, fetcher))
-    except FatalURLFetchingError:
-        raise refused_error(fetcher, manuscript.root) from None
+    def __init__(self, document: Document):
+        manuscript = document.manuscript
+        self.document = document
+        self.fetcher = sandboxed_fetcher([manuscript.root, manuscript.styles])
+        self._sheets: list | None = None
+
+    def __call__(self, cuts: dict[int, list[int]], repairs: dict[int, str]) -> Any:
+        weasyprint = engine.import_weasyprint()
+        from weasyprint.urls import FatalURLFetchingError
+
+        root = self.document.manuscript.root
+        markup = render(self.document, cuts, repairs)
+        html = weasyprint.HTML(string=markup, base_url=str(root), url_fetcher=self.fetcher)
+        try:
+            if self._sheets is None:
+                self._sheets = stylesheets(self.document, self.fetcher)
+            return html.render(stylesheets=self._sheets)
+        except FatalURLFetchingError:
+            raise refused_error(self.fetcher, root) from None
 
 
 def print_layout(rendered: Any) -> PrintLayout:
@@ -186,6 +214,27 @@ def page_size(document: Document) -> PageSize:
         raise PipelineError(f"'print.page-size' {exc}", meta.path, line) from None
 
 
+_parsed: dict[tuple, Any] = {}
+"""Style sheets parsed by WeasyPrint, by file, its state and the folders it may read."""
+
+
+def parse_ahead(manuscript: Manuscript) -> None:
+    """Parse print.css before the layout needs it (while pandoc runs)."""
+    fetcher = sandboxed_fetcher([manuscript.root, manuscript.styles])
+    _parsed_sheet(manuscript, manuscript.style_path(STYLESHEET), fetcher)
+
+
+def _parsed_sheet(manuscript: Manuscript, path: Path, fetcher: Any) -> Any:
+    weasyprint = engine.import_weasyprint()
+    state = path.stat()
+    key = (path, state.st_mtime_ns, state.st_size, manuscript.root, manuscript.styles)
+    sheet = _parsed.get(key)
+    if sheet is None:
+        sheet = weasyprint.CSS(filename=str(path), url_fetcher=fetcher)
+        _parsed[key] = sheet
+    return sheet
+
+
 def pdf_options(document: Document) -> dict:
     """WeasyPrint's PDF options: tagged, with the variant the metadata asks for."""
     variant = document.metadata.section("print").get("pdf-variant") or DEFAULT_VARIANT
@@ -205,7 +254,7 @@ def stylesheets(document: Document, fetcher: Any = None) -> list:
     page_css = Template(read_text(manuscript.style_path(PAGE_STYLESHEET))).substitute(size=size.css)
 
     def sheet(name: str) -> Any:
-        return weasyprint.CSS(filename=str(manuscript.style_path(name)), url_fetcher=fetcher)
+        return _parsed_sheet(manuscript, manuscript.style_path(name), fetcher)
 
     def inline(css: str) -> Any:
         return weasyprint.CSS(string=css, base_url=str(manuscript.styles), url_fetcher=fetcher)

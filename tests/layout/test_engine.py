@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,7 @@ ORIGINAL_SOURCES = {
     ("weasyprint.layout.page", "set_page_type_computed_styles"): "4e68b396b35c4a06",
     ("pydyf", "PDF.page_references"): "060bf90aad55931b",
     ("weasyprint.draw.text", "draw_first_line"): "1bb8eae6d88e71b1",
+    ("weasyprint.pdf.fonts", "Font._harfbuzz_subset"): "f80805663ede8080",
 }
 """A hash of the source of each function the engine replaces or wraps, as the pinned
 release has it: ``style_page_type`` follows ``set_page_type_computed_styles`` line by line,
@@ -143,8 +145,42 @@ def test_a_plain_import_would_start_them():
 def test_speed_tweaks_apply_only_where_measured_and_asked(monkeypatch):
     measured = sys.version_info[:2] in engine.MEASURED_ON
     monkeypatch.setenv("PIPELINE_ENGINE_TWEAKS", "all")
-    assert [engine.tweak_applies(t) for t in engine.TWEAKS] == [measured, measured]
+    assert [engine.tweak_applies(t) for t in engine.TWEAKS] == [measured] * len(engine.TWEAKS)
     monkeypatch.setenv("PIPELINE_ENGINE_TWEAKS", "frozen-heap")
-    assert [engine.tweak_applies(t) for t in engine.TWEAKS] == [False, measured]
+    assert [engine.tweak_applies(t) for t in engine.TWEAKS] == [
+        t == "frozen-heap" and measured for t in engine.TWEAKS
+    ]
     monkeypatch.setenv("PIPELINE_ENGINE_TWEAKS", "none")
     assert not any(engine.tweak_applies(t) for t in engine.TWEAKS)
+
+
+def test_every_c_type_weasyprint_names_is_parsed_ahead():
+    """A WeasyPrint that asks cffi for another type by name fails here, not silently in
+    the layout's time; the only names made up as it runs are arrays of glyph ids sized by
+    the list they are made from, which ``ArraysByItems`` makes unsized."""
+    import re
+
+    import weasyprint
+
+    named, made_up = set(), set()
+    for source in Path(weasyprint.__file__).parent.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        named.update(re.findall(r"ffi\.(?:new|cast|typeof|sizeof)\(\s*['\"]([^'\"]+)['\"]", text))
+        made_up.update(re.findall(r"ffi\.(?:new|cast)\(\s*f['\"]([^'\"]*)['\"],([^\n]+)\)", text))
+    assert named | {"hb_codepoint_t[]"} == set(engine.FFI_TYPES)
+    for cdecl, items in made_up:
+        sized = re.fullmatch(r"hb_codepoint_t\[\{len\((\w+)\)\}\]", cdecl)
+        assert sized and re.search(rf"\b{sized[1]}\b", items), (cdecl, items)
+    assert len(made_up) == 3
+    engine.parse_ffi_types()
+
+
+def test_an_array_given_its_items_is_the_same_array_unsized():
+    from weasyprint.text.ffi import ffi
+
+    arrays = engine.ArraysByItems(ffi)
+    made = arrays.new("hb_codepoint_t[3]", [7, 8, 9])
+    assert list(made) == [7, 8, 9] and len(made) == 3
+    assert ffi.typeof(made) is ffi.typeof("hb_codepoint_t[]")
+    assert ffi.typeof(arrays.new("hb_tag_t[100]")) is ffi.typeof("hb_tag_t[100]")
+    assert arrays.NULL is ffi.NULL

@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 from pipeline.clock import build_time
 from pipeline.document import Document
 from pipeline.editions import Edition, Layout
-from pipeline.editions.epub.cover import cover
+from pipeline.editions.epub.cover import cover, drawn_ahead
 from pipeline.editions.epub.media import MediaFiles, embed_media
 from pipeline.editions.epub.metadata import (
     AccessibilityFacts,
@@ -257,4 +257,5 @@ EDITION = Edition(
     ),
     options={"epub": {"split-level": NUMBER, "cover": TEXT}},
     layout=Layout.OPTIONAL,
+    ahead=drawn_ahead,
 )

@@ -10,9 +10,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
-from pipeline.cover_art import STORE_SIZE, cover_label, raster_cover
+from pipeline.cover_art import (
+    STORE_SIZE,
+    cover_label,
+    draw_raster_cover,
+    keep_raster_cover,
+    raster_cover,
+)
 from pipeline.document import Document
+from pipeline.editions import Ahead
 from pipeline.editions.epub.media import MediaFile, MediaFiles
 from pipeline.editions.epub.xhtml import ContentDocument
 from pipeline.errors import PipelineError
@@ -51,6 +59,18 @@ def cover(document: Document, media: MediaFiles) -> Cover:
     if "cover-image" not in image.properties:
         image.properties.append("cover-image")
     return Cover(image, cover_page(document, image))
+
+
+def drawn_ahead(document: Document) -> Ahead | None:
+    """The typographic cover, drawn while the print pages are laid out; nothing when the
+    manuscript brings its own."""
+    if cover_reference(document)[1]:
+        return None
+    return Ahead(
+        "drawing the EPUB's cover",
+        partial(draw_raster_cover, document),
+        partial(keep_raster_cover, document),
+    )
 
 
 def cover_reference(document: Document) -> tuple[str, str | None]:
