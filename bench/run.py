@@ -120,11 +120,11 @@ def build_command(manuscript: Path, out: Path) -> list[str]:
 
 
 WORKERS = "worker processes"
-KEPT_PATTERNS = "kept hyphenation patterns"
+KEPT_PATTERNS = "compiled patterns and templates"
 SWITCHES = (*TWEAKS, WORKERS, KEPT_PATTERNS)
 """What can be switched off to measure what it gains: the engine's tweaks, the editions
-written in worker processes (``--jobs 1``), the hyphenation patterns compiled by an earlier
-build (an empty user cache, as on a machine's first build)."""
+written in worker processes (``--jobs 1``), the hyphenation patterns and templates compiled
+by an earlier build (an empty user cache, as on a machine's first build)."""
 
 
 def without(switch: str, command: list[str]) -> list[str]:
