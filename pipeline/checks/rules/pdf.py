@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import Any
 
 from pipeline.checks.context import CheckContext
 from pipeline.checks.extract import comparable, spaced
@@ -51,6 +53,16 @@ def _open(context: CheckContext):
 
     path = context.edition_path("pdf")
     return None if path is None else pymupdf.open(path)
+
+
+def _pages(context: CheckContext) -> Iterator[Any]:
+    """The print edition's pages one after another, the file closed after the last (or
+    when the rule stops early); none when there is no print edition."""
+    pdf = _open(context)
+    if pdf is None:
+        return
+    with pdf:
+        yield from pdf
 
 
 def _fonts(context: CheckContext) -> list[tuple[int, str, str]]:
@@ -202,18 +214,14 @@ def page_size_matches(context: CheckContext):
 def text_block(context: CheckContext):
     """No word may reach into the inner tenth of the page's width on either side: the print
     stylesheet's side margins are wider than that, so only an overflowing line gets there."""
-    pdf = _open(context)
-    if pdf is None:
-        return
-    with pdf:
-        for page in pdf:
-            trim = _trim(page)
-            low = trim.x0 + trim.width * SIDE_MARGIN
-            high = trim.x1 - trim.width * SIDE_MARGIN
-            for word in page.get_text("words"):
-                if word[0] < low - 1 or word[2] > high + 1:
-                    yield f"page {page.number + 1}", f"“{word[4][:30]}” runs past the text block"
-                    break
+    for page in _pages(context):
+        trim = _trim(page)
+        low = trim.x0 + trim.width * SIDE_MARGIN
+        high = trim.x1 - trim.width * SIDE_MARGIN
+        for word in page.get_text("words"):
+            if word[0] < low - 1 or word[2] > high + 1:
+                yield f"page {page.number + 1}", f"“{word[4][:30]}” runs past the text block"
+                break
 
 
 TEXT_BLOCK = {"top": 0.09, "bottom": 0.10}
@@ -229,14 +237,10 @@ def text_outside(context: CheckContext):
     """Every line's baseline lies between the top and the foot of the page's text block,
     but for the running head above it and the folio below it, the lines of the page's
     margin boxes; a line past the sides is ``pdf.text-block``'s."""
-    pdf = _open(context)
-    if pdf is None:
-        return
-    with pdf:
-        for page in pdf:
-            stray = outside_text_block(page)
-            if stray is not None:
-                yield f"page {page.number + 1}", f"“{stray[:30]}” is set outside the text block"
+    for page in _pages(context):
+        stray = outside_text_block(page)
+        if stray is not None:
+            yield f"page {page.number + 1}", f"“{stray[:30]}” is set outside the text block"
 
 
 RISE_PT = 4.0
